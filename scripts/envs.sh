@@ -1,0 +1,37 @@
+# Sourced by scripts/test and scripts/demo: creates (once) the three virtual environments.
+# Checkov and Prowler pin different boto3 releases, so each scanner gets its own environment;
+# the base one holds the core's test tools. Re-created when a requirements file changes.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENVS="${CIS_SUPPORT_ROLE_VENVS:-$ROOT/.venvs}"
+PYTHON="${PYTHON:-python3}"
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+ensure_env() {  # ensure_env NAME EXTRA -> prints the env's bin dir
+  local name="$1" extra="$2" dir="$VENVS/$1"
+  local stamp
+  stamp="$(cat "$ROOT/requirements/$name.txt" "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)"
+  if [ ! -x "$dir/bin/python" ] || [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
+    say "creating the $name environment in $dir (first run takes a few minutes)"
+    rm -rf "$dir"
+    "$PYTHON" -m venv "$dir"
+    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
+    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check \
+      -r "$ROOT/requirements/$name.txt" -e "$ROOT$extra" >&2
+    echo "$stamp" > "$dir/.stamp"
+  fi
+  echo "$dir/bin"
+}
+
+ensure_all_envs() {
+  BASE_BIN="$(ensure_env base '[dev]')"
+  CHECKOV_BIN="$(ensure_env checkov '[checkov]')"
+  PROWLER_BIN="$(ensure_env prowler '[prowler]')"
+  export BASE_BIN CHECKOV_BIN PROWLER_BIN
+  # Tests in one environment find the others' tools through these.
+  export CIS_SUPPORT_ROLE_CHECKOV="$CHECKOV_BIN/checkov"
+  export CIS_SUPPORT_ROLE_PROWLER="$PROWLER_BIN/prowler"
+  export CIS_SUPPORT_ROLE_PROWLER_PYTHON="$PROWLER_BIN/python"
+  export CIS_SUPPORT_ROLE_CHECKOV_PYTHON="$CHECKOV_BIN/python"
+}

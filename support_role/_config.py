@@ -1,0 +1,132 @@
+"""One configuration with one meaning in both scanners.
+
+Keys all start with ``support_role_`` so that they can sit in Prowler's own config file under
+``aws:`` beside Prowler's keys; the same file (or a file with only our keys, at the top level or
+under ``aws:``) configures the Checkov checks. A key with our prefix that we do not know, or a
+value of the wrong type, is refused with an error naming the key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PREFIX = "support_role_"
+CONFIG_ENV = "CIS_SUPPORT_ROLE_CONFIG"
+_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    allow_account_roots: bool = False
+    trusted_account_ids: frozenset[str] | None = None  # None: any account may be trusted
+    allowed_policies: frozenset[str] = frozenset()  # policy names or ARNs allowed beside support
+    strict_unknown: bool = False  # report UNKNOWN as a failure
+    account_baseline_paths: tuple[str, ...] = ()  # IaC: root modules that are whole accounts
+
+    def policy_allowed(self, arn_or_name: str) -> bool:
+        name = arn_or_name.rsplit("/", 1)[-1]
+        return arn_or_name in self.allowed_policies or name in self.allowed_policies
+
+
+KEYS: dict[str, str] = {
+    "support_role_allow_account_roots": "true to accept an account root (arn:...:root or an account ID) as a trusted principal",
+    "support_role_trusted_account_ids": "list of 12-digit account IDs whose principals may be trusted (own account included)",
+    "support_role_allowed_policies": "list of policy names or ARNs that may be attached to a support role beside AWSSupportAccess",
+    "support_role_strict_unknown": "true to report UNKNOWN verdicts as failures (Checkov FAILED)",
+    "support_role_account_baseline_paths": "list of root module directories (globs) that describe a whole account (Checkov exists rule)",
+}
+
+
+def config_from_mapping(data: Mapping[str, object]) -> Config:
+    """Read our keys from a mapping; keys without our prefix are ignored (they belong to others)."""
+    ours = {k: v for k, v in data.items() if isinstance(k, str) and k.startswith(PREFIX)}
+    for key in ours:
+        if key not in KEYS:
+            raise ConfigError(f"unknown configuration key {key!r}; known keys: {', '.join(sorted(KEYS))}")
+    trusted = ours.get("support_role_trusted_account_ids")
+    return Config(
+        allow_account_roots=_bool(ours, "support_role_allow_account_roots"),
+        trusted_account_ids=None if trusted is None else frozenset(_account_ids(trusted)),
+        allowed_policies=frozenset(_strings(ours, "support_role_allowed_policies")),
+        strict_unknown=_bool(ours, "support_role_strict_unknown"),
+        account_baseline_paths=tuple(_strings(ours, "support_role_account_baseline_paths")),
+    )
+
+
+def _bool(data: Mapping[str, object], key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"configuration key {key!r} must be true or false, not {value!r}")
+    return value
+
+
+def _strings(data: Mapping[str, object], key: str) -> list[str]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"configuration key {key!r} must be a list of non-empty strings, not {value!r}")
+    return [v.strip() for v in value]
+
+
+def _account_ids(value: object) -> list[str]:
+    key = "support_role_trusted_account_ids"
+    if not isinstance(value, list):
+        raise ConfigError(f"configuration key {key!r} must be a list of 12-digit account IDs, not {value!r}")
+    ids: list[str] = []
+    for item in value:
+        # YAML reads an unquoted account ID as an int (and drops a leading zero): accept only exact ones.
+        text = f"{item:012d}" if isinstance(item, int) and not isinstance(item, bool) else item
+        if not isinstance(text, str) or not _ACCOUNT_ID.match(text):
+            raise ConfigError(f"configuration key {key!r}: {item!r} is not a 12-digit AWS account ID")
+        ids.append(text)
+    return ids
+
+
+def load_config_file(path: str | os.PathLike[str]) -> Config:
+    """Read a JSON or YAML file (YAML needs PyYAML, which both scanners install)."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"cannot read configuration file {file}: {error.strerror or error}") from None
+    data = _parse(text, file)
+    if data is None:
+        return Config()
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"configuration file {file} must hold a mapping of keys to values")
+    nested = data.get("aws")
+    merged: dict[str, object] = dict(data)
+    if isinstance(nested, Mapping):
+        merged.update(nested)
+    return config_from_mapping(merged)
+
+
+def _parse(text: str, file: Path) -> object:
+    if file.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except ValueError as error:
+            raise ConfigError(f"configuration file {file} is not valid JSON: {error}") from None
+    try:
+        import yaml
+    except ImportError:
+        raise ConfigError(f"configuration file {file} is YAML but PyYAML is not installed") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"configuration file {file} is not valid YAML: {error}") from None
+
+
+def config_from_environment(environ: Mapping[str, str] | None = None) -> Config:
+    """The configuration named by ``$CIS_SUPPORT_ROLE_CONFIG``, else the defaults."""
+    env = os.environ if environ is None else environ
+    path = env.get(CONFIG_ENV)
+    return load_config_file(path) if path else Config()

@@ -1,0 +1,312 @@
+"""The four rules of the support-role family. Pure functions from facts to verdicts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from ._arn import PrincipalClass, PrincipalInfo, classify, is_aws_managed_policy, is_support_policy, policy_name
+from ._config import Config
+from ._facts import Account, Condition, Document, PolicyDocument, PrincipalKind, Role, Statement, Unknown
+from ._metadata import EXISTS, LEAST_PRIVILEGE, MFA, PER_ROLE_RULES, SUPPORT_SERVICES, TRUST
+from ._policy import statement_allows_action
+from ._verdict import Problem, Status, Verdict
+
+ASSUME_ACTIONS: tuple[str, ...] = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")
+_SUBJECT_OPERATORS = frozenset({"stringequals", "stringlike", "stringequalsignorecase"})
+
+
+def support_status(role: Role) -> bool | Unknown:
+    """True when the role has the support policy attached as a permissions policy.
+
+    Unknown when it has not been seen to have it and some attachment could not be read.
+    """
+    if isinstance(role.managed, Unknown):
+        return role.managed
+    unresolved: list[str] = []
+    for attachment in role.managed:
+        if isinstance(attachment.arn, Unknown):
+            unresolved.append(attachment.arn.reason)
+        elif is_support_policy(attachment.arn):
+            return True
+    if unresolved:
+        return Unknown("; ".join(unresolved))
+    return False
+
+
+def _verdict(
+    rule_id: str,
+    resource: str,
+    fails: list[Problem],
+    unknowns: list[Problem],
+    passed: str,
+    fix: str,
+    evidence: Mapping[str, Iterable[str]],
+    lead: str = "",
+) -> Verdict:
+    ev = tuple((k, tuple(v)) for k, v in evidence.items())
+    if fails:
+        listed = "; ".join(f"{p.subject} ({p.detail})" for p in fails)
+        reason = f"{resource} {lead}: {listed}. Fix: {fix}."
+        return Verdict(rule_id, Status.FAIL, resource, reason, tuple(fails + unknowns), ev)
+    if unknowns:
+        listed = "; ".join(f"{p.subject}: {p.detail}" for p in unknowns)
+        reason = f"{resource} could not be decided: {listed}. Make it readable to the scanner and scan again."
+        return Verdict(rule_id, Status.UNKNOWN, resource, reason, tuple(unknowns), ev)
+    return Verdict(rule_id, Status.PASS, resource, f"{resource} {passed}", (), ev)
+
+
+def _undecided(rule_id: str, role: Role, code: str, reason: str) -> Verdict:
+    problem = Problem(code, role.name, reason)
+    return _verdict(rule_id, role.address, [], [problem], "", "", {"role": [role.name]})
+
+
+def _assume_statements(document: PolicyDocument) -> list[Statement]:
+    return [
+        s
+        for s in document.statements
+        if s.effect == "Allow" and any(statement_allows_action(s, action) for action in ASSUME_ACTIONS)
+    ]
+
+
+def _has_subject_condition(statement: Statement, host: str) -> bool:
+    key = f"{host.lower()}:sub"
+    return any(
+        c.key == key
+        and c.base in _SUBJECT_OPERATORS
+        and not c.if_exists
+        and c.qualifier is None
+        and c.values
+        and not any(v.strip() in ("", "*") for v in c.values)
+        for c in statement.conditions
+    )
+
+
+def _principal_problem(info: PrincipalInfo, statement: Statement, config: Config) -> tuple[str, str, bool] | None:
+    """(code, detail, decided) for a principal that is not acceptable; None when it is."""
+    cls = info.cls
+    if cls is PrincipalClass.UNRESOLVED:
+        return "unresolved-principal", "a reference the scanner could not resolve", False
+    if cls is PrincipalClass.WILDCARD or info.wildcard:
+        return "wildcard-principal", "a wildcard trusts anyone who matches it", True
+    simple: dict[PrincipalClass, tuple[str, str]] = {
+        PrincipalClass.SERVICE: ("service-principal", "a service, which no person can use to open support cases"),
+        PrincipalClass.UNIQUE_ID: ("deleted-principal", "a unique ID: the trusted user or role was deleted"),
+        PrincipalClass.CANONICAL_USER: ("invalid-principal", "a canonical user cannot assume an IAM role"),
+        PrincipalClass.INVALID: ("invalid-principal", "not a principal IAM accepts in a trust policy"),
+    }
+    if cls in simple:
+        code, detail = simple[cls]
+        return code, detail, True
+    if cls is PrincipalClass.ACCOUNT_ROOT and not config.allow_account_roots:
+        return "account-root", "an account root trusts every principal of that account", True
+    if cls is PrincipalClass.OIDC_PROVIDER and info.oidc_host and not _has_subject_condition(statement, info.oidc_host):
+        return "oidc-without-subject", f"no condition on {info.oidc_host}:sub, so any identity of the issuer", True
+    if config.trusted_account_ids is not None and info.account is not None:
+        if not info.account_is_literal:
+            return "unresolved-account", "its account is a reference, not comparable with the trusted accounts", False
+        if info.account not in config.trusted_account_ids:
+            return "untrusted-account", f"account {info.account} is not among the trusted accounts", True
+    return None
+
+
+def evaluate_trust(role: Role, config: Config) -> Verdict:
+    if isinstance(role.trust, Unknown):
+        return _undecided(TRUST, role, "unreadable-trust-policy", f"trust policy unreadable: {role.trust.reason}")
+    fails: list[Problem] = []
+    unknowns: list[Problem] = []
+    trusted: list[str] = []
+    statements = _assume_statements(role.trust)
+    for statement in statements:
+        if statement.not_principals is not None:
+            subject = ", ".join(p.value for p in statement.not_principals) or "NotPrincipal"
+            fails.append(Problem("not-principal", f"NotPrincipal {subject}", "Allow with NotPrincipal trusts everyone else"))
+        if statement.principals is None and statement.not_principals is None:
+            fails.append(Problem("no-principal", statement.sid or "statement", "an Allow statement without a principal"))
+        for principal in statement.principals or ():
+            info = classify(principal)
+            found = _principal_problem(info, statement, config)
+            if found is None:
+                trusted.append(principal.value)
+                continue
+            code, detail, decided = found
+            (fails if decided else unknowns).append(Problem(code, principal.value, detail))
+    if not statements:
+        fails.append(Problem("nobody-can-assume", role.name, "no Allow statement lets anyone assume the role"))
+    evidence = {"role": [role.name], "trusted_principals": trusted, "rejected_principals": [p.subject for p in fails]}
+    fix = "name each person's IAM user or role by full ARN (or a SAML/Identity Center federation) in the trust policy"
+    lead = "can be assumed by principals that are not specific people"
+    passed = "trusted only by " + ", ".join(trusted) + "."
+    return _verdict(TRUST, role.address, fails, unknowns, passed, fix, evidence, lead)
+
+
+def _requires_mfa(conditions: tuple[Condition, ...]) -> bool:
+    for c in conditions:
+        if c.qualifier is not None or c.if_exists or not c.values:
+            continue
+        if c.key == "aws:multifactorauthpresent" and c.base == "bool":
+            if all(v.strip().lower() == "true" for v in c.values):
+                return True
+        if c.key == "aws:multifactorauthage" and c.base in ("numericlessthan", "numericlessthanequals"):
+            return True
+    return False
+
+
+def evaluate_mfa(role: Role, config: Config) -> Verdict:
+    del config  # the MFA rule has no settings; the parameter keeps every rule's signature alike
+    if isinstance(role.trust, Unknown):
+        return _undecided(MFA, role, "unreadable-trust-policy", f"trust policy unreadable: {role.trust.reason}")
+    fails: list[Problem] = []
+    covered: list[str] = []
+    for statement in _assume_statements(role.trust):
+        iam = [p.value for p in statement.principals or () if p.kind is PrincipalKind.AWS]
+        if statement.not_principals is not None:
+            iam.append("NotPrincipal")
+        if not iam:
+            continue
+        if _requires_mfa(statement.conditions):
+            covered.extend(iam)
+            continue
+        if_exists = any(c.key == "aws:multifactorauthpresent" and c.if_exists for c in statement.conditions)
+        code, detail = (
+            ("mfa-if-exists", "BoolIfExists passes when the request carries no MFA information")
+            if if_exists
+            else ("mfa-not-required", "no aws:MultiFactorAuthPresent or aws:MultiFactorAuthAge condition")
+        )
+        fails.append(Problem(code, ", ".join(iam), detail))
+    passed = (
+        "requires MFA for " + ", ".join(covered) + "."
+        if covered
+        else "lets no IAM user or role assume it (federated MFA lives at the identity provider)."
+    )
+    fix = 'add Condition {"Bool": {"aws:MultiFactorAuthPresent": "true"}} to each such trust statement'
+    evidence = {"role": [role.name], "mfa_required_for": covered, "mfa_missing_for": [p.subject for p in fails]}
+    return _verdict(MFA, role.address, fails, [], passed, fix, evidence, "can be assumed without MFA by")
+
+
+def _in_support_family(action: str) -> bool:
+    service = action.split(":", 1)[0].strip().lower() if ":" in action else ""
+    return service in SUPPORT_SERVICES
+
+
+def _outside_support(document: PolicyDocument) -> list[str]:
+    outside: list[str] = []
+    for s in document.statements:
+        if s.effect != "Allow":
+            continue
+        if s.actions is not None:
+            outside.extend(a for a in s.actions if not _in_support_family(a))
+        elif s.not_actions is not None and not any(a.strip() == "*" for a in s.not_actions):
+            outside.append("NotAction " + ", ".join(s.not_actions))
+    return outside
+
+
+def _check_document(name: str, document: Document | None, fails: list[Problem], unknowns: list[Problem]) -> None:
+    if document is None or isinstance(document, Unknown):
+        why = document.reason if isinstance(document, Unknown) else "its document was not given to the scanner"
+        unknowns.append(Problem("policy-not-visible", name, why))
+        return
+    outside = _outside_support(document)
+    if outside:
+        fails.append(Problem("non-support-action", name, "allows " + ", ".join(sorted(set(outside)))))
+
+
+def evaluate_least_privilege(role: Role, config: Config) -> Verdict:
+    fails: list[Problem] = []
+    unknowns: list[Problem] = []
+    policies: list[str] = []
+    if isinstance(role.managed, Unknown):
+        unknowns.append(Problem("unreadable-attachments", role.name, role.managed.reason))
+    else:
+        for attachment in role.managed:
+            arn = attachment.arn
+            if isinstance(arn, Unknown):
+                unknowns.append(Problem("unresolved-policy", "managed policy", arn.reason))
+                continue
+            policies.append(arn)
+            if is_support_policy(arn) or config.policy_allowed(arn):
+                continue
+            if is_aws_managed_policy(arn):
+                fails.append(Problem("extra-managed-policy", arn, "an AWS managed policy other than AWSSupportAccess"))
+            else:
+                _check_document(arn, attachment.document, fails, unknowns)
+    if isinstance(role.inline, Unknown):
+        unknowns.append(Problem("unreadable-inline-policies", role.name, role.inline.reason))
+    else:
+        for inline in role.inline:
+            policies.append(f"inline:{inline.name}")
+            _check_document(f"inline policy {inline.name}", inline.document, fails, unknowns)
+    evidence = {"role": [role.name], "policies": policies}
+    fix = "detach other managed policies and remove non-support statements (or allow a policy in the configuration)"
+    lead = "grants more than AWS Support access"
+    return _verdict(LEAST_PRIVILEGE, role.address, fails, unknowns, "grants only AWS Support access.", fix, evidence, lead)
+
+
+_PER_ROLE = {TRUST: evaluate_trust, LEAST_PRIVILEGE: evaluate_least_privilege, MFA: evaluate_mfa}
+
+
+def evaluate_role(role: Role, config: Config) -> dict[str, Verdict | None]:
+    """Every per-role rule for one role; None for each when the role is not a support role."""
+    status = support_status(role)
+    if status is False:
+        return {rule_id: None for rule_id in PER_ROLE_RULES}
+    if isinstance(status, Unknown):
+        reason = f"whether it carries AWSSupportAccess could not be read: {status.reason}"
+        return {rule_id: _undecided(rule_id, role, "support-status-unknown", reason) for rule_id in PER_ROLE_RULES}
+    return {rule_id: _PER_ROLE[rule_id](role, config) for rule_id in PER_ROLE_RULES}
+
+
+def evaluate_exists(account: Account, config: Config) -> Verdict:
+    del config  # the exists rule has no settings
+    supports: list[str] = []
+    undecided: list[Problem] = []
+    look_alikes: list[str] = []
+    boundary_only: list[str] = []
+    for role in account.roles:
+        status = support_status(role)
+        if status is True:
+            supports.append(role.name)
+        elif isinstance(status, Unknown):
+            undecided.append(Problem("undetermined-role", role.name, status.reason))
+        else:
+            if not isinstance(role.managed, Unknown):
+                look_alikes.extend(
+                    f"{role.name} ({a.arn})"
+                    for a in role.managed
+                    if isinstance(a.arn, str) and policy_name(a.arn) == "AWSSupportAccess"
+                )
+            if role.boundary and is_support_policy(role.boundary):
+                boundary_only.append(role.name)
+    evidence: dict[str, list[str]] = {
+        "support_roles": supports,
+        "support_users": list(account.support_users),
+        "support_groups": list(account.support_groups),
+    }
+    if supports:
+        listed = ", ".join(supports)
+        return _verdict(EXISTS, account.address, [], [], f"has support role(s): {listed}.", "", evidence)
+    unknowns = [Problem("unreadable-account", account.address, r) for r in account.unreadable] + undecided
+    fails: list[Problem] = []
+    if not unknowns:
+        fails.append(Problem("no-support-role", account.address, "no IAM role has AWSSupportAccess attached"))
+        holders = [f"user {u}" for u in account.support_users] + [f"group {g}" for g in account.support_groups]
+        if holders:
+            fails.append(Problem("support-policy-not-on-role", ", ".join(holders), "CIS requires a role, not users or groups"))
+        if look_alikes:
+            fails.append(Problem("look-alike-policy", ", ".join(look_alikes), "a customer managed policy is not AWSSupportAccess"))
+        if boundary_only:
+            fails.append(Problem("boundary-only", ", ".join(boundary_only), "a permissions boundary grants nothing"))
+    fix = "create a role trusted by the incident handlers and attach arn:<partition>:iam::aws:policy/AWSSupportAccess"
+    return _verdict(EXISTS, account.address, fails, unknowns, "", fix, evidence, "has no support role")
+
+
+def is_failure(status: Status, config: Config) -> bool:
+    """Whether a status is reported as a failure: FAIL always, UNKNOWN in strict mode."""
+    return status is Status.FAIL or (status is Status.UNKNOWN and config.strict_unknown)
+
+
+def evaluate_account(account: Account, config: Config) -> dict[str, dict[str, Verdict | None]]:
+    """Every rule over an account: ``{"": {exists}, role address: {per-role rule: verdict}}``."""
+    results: dict[str, dict[str, Verdict | None]] = {"": {EXISTS: evaluate_exists(account, config)}}
+    for role in account.roles:
+        results[role.address] = evaluate_role(role, config)
+    return results

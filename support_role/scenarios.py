@@ -1,0 +1,280 @@
+"""The shared scenario corpus: account states with the verdict every rule must give.
+
+A scenario file (YAML, one scenario per file) describes an account the way the IAM API would show
+it; every path (the core, Checkov on Terraform/plan JSON/CloudFormation, Prowler on a moto account)
+replays the same files. ``{partition}`` and ``{account}`` in any string are replaced by the
+scenario's partition and account ID.
+
+Expectations are ``"PASS"``, ``"NA"`` (not a support role), or a status followed by the exact set
+of problem codes, e.g. ``"FAIL wildcard-principal service-principal"``. Roles not listed under
+``expect.roles`` must get NA from every per-role rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._arn import PARTITIONS, is_support_policy
+from ._config import Config, config_from_mapping
+from ._facts import Account, Document
+from ._metadata import EXISTS, PER_ROLE_RULES
+from ._policy import parse_policy
+from ._verdict import Verdict
+from .sources.iam_api import role_from_api
+
+DEFAULT_ACCOUNT = "123456789012"
+STATUSES = ("PASS", "FAIL", "UNKNOWN", "NA")
+
+
+class ScenarioError(ValueError):
+    """A scenario file that does not follow the format; the message names the file and field."""
+
+
+@dataclass(frozen=True)
+class Expectation:
+    status: str
+    codes: frozenset[str] = frozenset()
+
+    @classmethod
+    def parse(cls, text: object, where: str) -> Expectation:
+        if not isinstance(text, str) or not text.split():
+            raise ScenarioError(f"{where}: expectation must be a string like 'FAIL code', not {text!r}")
+        status, *codes = text.split()
+        if status not in STATUSES:
+            raise ScenarioError(f"{where}: status {status!r} is not one of {', '.join(STATUSES)}")
+        if status in ("PASS", "NA") and codes:
+            raise ScenarioError(f"{where}: {status} takes no problem codes")
+        if status in ("FAIL", "UNKNOWN") and not codes:
+            raise ScenarioError(f"{where}: {status} needs the problem codes it expects")
+        return cls(status, frozenset(codes))
+
+    def matches(self, verdict: Verdict | None) -> bool:
+        if verdict is None:
+            return self.status == "NA"
+        return verdict.status.value == self.status and verdict.codes == self.codes
+
+    def __str__(self) -> str:
+        return " ".join([self.status, *sorted(self.codes)])
+
+
+def describe_verdict(verdict: Verdict | None) -> str:
+    if verdict is None:
+        return "NA"
+    return " ".join([verdict.status.value, *sorted(verdict.codes)])
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    name: str
+    trust: Mapping[str, object]
+    policies: tuple[str, ...] = ()
+    inline: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    boundary: str | None = None
+    path: str = "/"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    partition: str
+    account_id: str
+    config: Mapping[str, object]
+    users: tuple[str, ...]
+    user_policies: Mapping[str, tuple[str, ...]]
+    groups: Mapping[str, tuple[str, ...]]  # group -> managed policy ARNs
+    group_members: Mapping[str, tuple[str, ...]]
+    customer_policies: Mapping[str, Mapping[str, object]]
+    roles: tuple[RoleSpec, ...]
+    expect_exists: Expectation
+    expect_roles: Mapping[str, Mapping[str, Expectation]]
+    source: Path | None = None
+
+    def customer_policy_arn(self, name: str) -> str:
+        return f"arn:{self.partition}:iam::{self.account_id}:policy/{name}"
+
+    def expectation(self, role: str, rule_id: str) -> Expectation:
+        return self.expect_roles.get(role, {}).get(rule_id, Expectation("NA"))
+
+    def parsed_config(self) -> Config:
+        return config_from_mapping(self.config)
+
+
+def _substitute(value: object, partition: str, account: str) -> object:
+    if isinstance(value, str):
+        return value.replace("{partition}", partition).replace("{account}", account)
+    if isinstance(value, list):
+        return [_substitute(v, partition, account) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _substitute(v, partition, account) for k, v in value.items()}
+    return value
+
+
+def _mapping(data: Mapping[str, object], key: str, where: str) -> Mapping[str, object]:
+    value = data.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ScenarioError(f"{where}: {key} must be a mapping")
+    return value
+
+
+def _string_list(value: object, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ScenarioError(f"{where}: must be a list of strings")
+    return tuple(value)
+
+
+def scenario_from_mapping(raw: Mapping[str, object], source: Path | None = None) -> Scenario:
+    where = str(source or raw.get("name", "scenario"))
+    partition = str(raw.get("partition", "aws"))
+    if partition not in PARTITIONS:
+        raise ScenarioError(f"{where}: unknown partition {partition!r}")
+    account = str(raw.get("account_id", DEFAULT_ACCOUNT))
+    data = _substitute(raw, partition, account)
+    assert isinstance(data, Mapping)
+    name = data.get("name")
+    if not isinstance(name, str) or not name:
+        raise ScenarioError(f"{where}: a scenario needs a name")
+    roles: list[RoleSpec] = []
+    for i, item in enumerate(data.get("roles") or []):
+        if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
+            raise ScenarioError(f"{where}: roles[{i}] needs a name")
+        trust = item.get("trust")
+        if not isinstance(trust, Mapping):
+            raise ScenarioError(f"{where}: role {item['name']} needs a trust policy mapping")
+        inline = _mapping(item, "inline", f"{where}: role {item['name']}")
+        roles.append(
+            RoleSpec(
+                name=item["name"],
+                trust=trust,
+                policies=_string_list(item.get("policies"), f"{where}: role {item['name']} policies"),
+                inline={str(k): v for k, v in inline.items() if isinstance(v, Mapping)},
+                boundary=item.get("boundary") if isinstance(item.get("boundary"), str) else None,
+                path=str(item.get("path", "/")),
+            )
+        )
+    groups: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for group, spec in _mapping(data, "groups", where).items():
+        spec = spec if isinstance(spec, Mapping) else {}
+        groups[str(group)] = (
+            _string_list(spec.get("policies"), f"{where}: groups.{group}.policies"),
+            _string_list(spec.get("members"), f"{where}: groups.{group}.members"),
+        )
+    expect = _mapping(data, "expect", where)
+    expect_roles: dict[str, dict[str, Expectation]] = {}
+    role_names = {r.name for r in roles}
+    for role_name, rules in _mapping(expect, "roles", where).items():
+        if role_name not in role_names or not isinstance(rules, Mapping):
+            raise ScenarioError(f"{where}: expect.roles.{role_name} names no role of the scenario")
+        if set(rules) != set(PER_ROLE_RULES):
+            raise ScenarioError(f"{where}: expect.roles.{role_name} must give exactly {', '.join(PER_ROLE_RULES)}")
+        expect_roles[role_name] = {
+            rule: Expectation.parse(text, f"{where}: expect.roles.{role_name}.{rule}") for rule, text in rules.items()
+        }
+    customer = {str(k): v for k, v in _mapping(data, "customer_policies", where).items() if isinstance(v, Mapping)}
+    scenario = Scenario(
+        name=name,
+        description=str(data.get("description", "")).strip(),
+        partition=partition,
+        account_id=account,
+        config=_mapping(data, "config", where),
+        users=_string_list(data.get("users"), f"{where}: users"),
+        user_policies={
+            str(k): _string_list(v, f"{where}: user_policies") for k, v in _mapping(data, "user_policies", where).items()
+        },
+        groups={g: policies for g, (policies, _) in groups.items()},
+        group_members={g: members for g, (_, members) in groups.items()},
+        customer_policies=customer,
+        roles=tuple(roles),
+        expect_exists=Expectation.parse(expect.get(EXISTS), f"{where}: expect.{EXISTS}"),
+        expect_roles=expect_roles,
+        source=source,
+    )
+    _check_references(scenario, where)
+    scenario.parsed_config()  # a bad config in a scenario is a scenario error, found at load
+    return scenario
+
+
+def _check_references(scenario: Scenario, where: str) -> None:
+    known = {scenario.customer_policy_arn(n) for n in scenario.customer_policies}
+    attached = [p for r in scenario.roles for p in r.policies]
+    attached += [p for ps in scenario.user_policies.values() for p in ps]
+    attached += [p for ps in scenario.groups.values() for p in ps]
+    for arn in attached:
+        if f":{scenario.account_id}:policy/" in arn and arn not in known:
+            raise ScenarioError(f"{where}: {arn} is attached but not defined under customer_policies")
+    for user in scenario.user_policies:
+        if user not in scenario.users:
+            raise ScenarioError(f"{where}: user_policies names user {user!r} missing from users")
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    import yaml  # the corpus is test data; the rule core itself needs no YAML
+
+    file = Path(path)
+    raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    if not isinstance(raw, Mapping):
+        raise ScenarioError(f"{file}: a scenario file must hold a mapping")
+    return scenario_from_mapping(raw, file)
+
+
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "tests" / "corpus"
+
+
+def load_corpus(directory: str | Path | None = None) -> list[Scenario]:
+    folder = Path(directory) if directory is not None else CORPUS_DIR
+    scenarios = [load_scenario(p) for p in sorted(folder.glob("*.yaml"))]
+    names = [s.name for s in scenarios]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise ScenarioError(f"{folder}: scenario names used twice: {', '.join(sorted(duplicates))}")
+    return scenarios
+
+
+def scenario_account(scenario: Scenario) -> Account:
+    """The account the scenario describes, as the core's facts (the IAM API's view of it)."""
+    customer: dict[str, Document] = {
+        scenario.customer_policy_arn(n): parse_policy(doc) for n, doc in scenario.customer_policies.items()
+    }
+    roles = []
+    for spec in scenario.roles:
+        api_role: dict[str, object] = {
+            "RoleName": spec.name,
+            "Arn": f"arn:{scenario.partition}:iam::{scenario.account_id}:role{spec.path}{spec.name}",
+            "AssumeRolePolicyDocument": spec.trust,
+        }
+        if spec.boundary:
+            api_role["PermissionsBoundary"] = {"PermissionsBoundaryArn": spec.boundary}
+        attached = [{"PolicyArn": arn, "PolicyName": arn.rsplit("/", 1)[-1]} for arn in spec.policies]
+        roles.append(role_from_api(api_role, attached, dict(spec.inline), customer))
+    return Account(
+        address=f"account {scenario.account_id}",
+        roles=tuple(roles),
+        support_users=tuple(u for u, ps in sorted(scenario.user_policies.items()) if any(map(is_support_policy, ps))),
+        support_groups=tuple(g for g, ps in sorted(scenario.groups.items()) if any(map(is_support_policy, ps))),
+        account_id=scenario.account_id,
+        partition=scenario.partition,
+    )
+
+
+def mismatches(
+    scenario: Scenario, exists: Verdict | None, roles: Mapping[str, Mapping[str, Verdict | None]]
+) -> Iterator[str]:
+    """Every difference between the expected and the given verdicts, one line each.
+
+    ``roles`` maps role names to per-role verdicts; a role missing from it is a mismatch too.
+    """
+    if not scenario.expect_exists.matches(exists):
+        yield f"{scenario.name}: {EXISTS}: expected {scenario.expect_exists}, got {describe_verdict(exists)}"
+    for spec in scenario.roles:
+        got = roles.get(spec.name)
+        for rule_id in PER_ROLE_RULES:
+            expected = scenario.expectation(spec.name, rule_id)
+            verdict = got.get(rule_id) if got is not None else None
+            if got is None and expected.status != "NA":
+                yield f"{scenario.name}: {spec.name}: {rule_id}: expected {expected}, got no result"
+            elif not expected.matches(verdict):
+                yield f"{scenario.name}: {spec.name}: {rule_id}: expected {expected}, got {describe_verdict(verdict)}"
