@@ -25,6 +25,10 @@ ensure_env() {  # ensure_env NAME EXTRA -> prints the env's bin dir
 }
 
 ensure_all_envs() {
+  mkdir -p "$VENVS"
+  # One creator at a time: parallel runs would delete each other's half-built environment.
+  exec 9>"$VENVS/.lock"
+  flock 9
   BASE_BIN="$(ensure_env base '[dev]')"
   CHECKOV_BIN="$(ensure_env checkov '[checkov]')"
   PROWLER_BIN="$(ensure_env prowler '[prowler]')"
@@ -34,4 +38,5 @@ ensure_all_envs() {
   export CIS_SUPPORT_ROLE_PROWLER="$PROWLER_BIN/prowler"
   export CIS_SUPPORT_ROLE_PROWLER_PYTHON="$PROWLER_BIN/python"
   export CIS_SUPPORT_ROLE_CHECKOV_PYTHON="$CHECKOV_BIN/python"
+  flock -u 9
 }
