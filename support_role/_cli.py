@@ -29,11 +29,20 @@ def _corpus(args: argparse.Namespace) -> int:
     for scenario in scenarios:
         results = evaluate_account(scenario_account(scenario), scenario.parsed_config())
         exists = results[""][EXISTS]
-        rows.append({"scenario": scenario.name, "role": "(account)", "rule": EXISTS, "verdict": describe_verdict(exists)})
+        rows.append(
+            {"scenario": scenario.name, "role": "(account)", "rule": EXISTS, "verdict": describe_verdict(exists)}
+        )
         for spec in scenario.roles:
             for rule_id in PER_ROLE_RULES:
                 verdict = results[spec.name][rule_id]
-                rows.append({"scenario": scenario.name, "role": spec.name, "rule": rule_id, "verdict": describe_verdict(verdict)})
+                rows.append(
+                    {
+                        "scenario": scenario.name,
+                        "role": spec.name,
+                        "rule": rule_id,
+                        "verdict": describe_verdict(verdict),
+                    }
+                )
         per_role = {name: verdicts for name, verdicts in results.items() if name}
         problems.extend(mismatches(scenario, exists, per_role))
     if args.json:

@@ -38,11 +38,19 @@ class Config:
 
 
 KEYS: dict[str, str] = {
-    "support_role_allow_account_roots": "true to accept an account root (arn:...:root or an account ID) as a trusted principal",
-    "support_role_trusted_account_ids": "list of 12-digit account IDs whose principals may be trusted (own account included)",
-    "support_role_allowed_policies": "list of policy names or ARNs that may be attached to a support role beside AWSSupportAccess",
+    "support_role_allow_account_roots": (
+        "true to accept an account root (arn:...:root or an account ID) as a trusted principal"
+    ),
+    "support_role_trusted_account_ids": (
+        "list of 12-digit account IDs whose principals may be trusted (own account included)"
+    ),
+    "support_role_allowed_policies": (
+        "list of policy names or ARNs that may be attached to a support role beside AWSSupportAccess"
+    ),
     "support_role_strict_unknown": "true to report UNKNOWN verdicts as failures (Checkov FAILED)",
-    "support_role_account_baseline_paths": "list of root module directories (globs) that describe a whole account (Checkov exists rule)",
+    "support_role_account_baseline_paths": (
+        "list of root module directories (globs) that describe a whole account (Checkov exists rule)"
+    ),
 }
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ class PolicyDocument:
     statements: tuple[Statement, ...]
 
 
-Document = Union[PolicyDocument, Unknown]
+Document = PolicyDocument | Unknown
 
 
 @dataclass(frozen=True)

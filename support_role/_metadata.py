@@ -230,7 +230,7 @@ RULES: tuple[RuleMeta, ...] = (
         relation="intent",
         remediation=Remediation(
             text=(
-                "Add Condition {\"Bool\": {\"aws:MultiFactorAuthPresent\": \"true\"}} to each trust statement "
+                'Add Condition {"Bool": {"aws:MultiFactorAuthPresent": "true"}} to each trust statement '
                 "that names IAM users or roles (BoolIfExists does not enforce MFA)."
             ),
             cli="aws iam update-assume-role-policy --role-name <role> --policy-document file://trust-with-mfa.json",

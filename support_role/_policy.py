@@ -161,7 +161,7 @@ def _json_principals(value: object) -> tuple[Principal, ...]:
     if isinstance(value, str):
         if value.strip() == "*":
             return (Principal(PrincipalKind.AWS, "*"),)
-        raise _Malformed(f"Principal is the string {describe(value)}; only \"*\" may stand alone")
+        raise _Malformed(f'Principal is the string {describe(value)}; only "*" may stand alone')
     if not isinstance(value, Mapping):
         raise _Malformed(f"Principal is {type(value).__name__}, not an object")
     if _is_intrinsic(value):

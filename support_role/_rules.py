@@ -119,9 +119,13 @@ def evaluate_trust(role: Role, config: Config) -> Verdict:
     for statement in statements:
         if statement.not_principals is not None:
             subject = ", ".join(p.value for p in statement.not_principals) or "NotPrincipal"
-            fails.append(Problem("not-principal", f"NotPrincipal {subject}", "Allow with NotPrincipal trusts everyone else"))
+            fails.append(
+                Problem("not-principal", f"NotPrincipal {subject}", "Allow with NotPrincipal trusts everyone else")
+            )
         if statement.principals is None and statement.not_principals is None:
-            fails.append(Problem("no-principal", statement.sid or "statement", "an Allow statement without a principal"))
+            fails.append(
+                Problem("no-principal", statement.sid or "statement", "an Allow statement without a principal")
+            )
         for principal in statement.principals or ():
             info = classify(principal)
             found = _principal_problem(info, statement, config)
@@ -143,9 +147,9 @@ def _requires_mfa(conditions: tuple[Condition, ...]) -> bool:
     for c in conditions:
         if c.qualifier is not None or c.if_exists or not c.values:
             continue
-        if c.key == "aws:multifactorauthpresent" and c.base == "bool":
-            if all(v.strip().lower() == "true" for v in c.values):
-                return True
+        present = c.key == "aws:multifactorauthpresent" and c.base == "bool"
+        if present and all(v.strip().lower() == "true" for v in c.values):
+            return True
         if c.key == "aws:multifactorauthage" and c.base in ("numericlessthan", "numericlessthanequals"):
             return True
     return False
@@ -238,7 +242,9 @@ def evaluate_least_privilege(role: Role, config: Config) -> Verdict:
     evidence = {"role": [role.name], "policies": policies}
     fix = "detach other managed policies and remove non-support statements (or allow a policy in the configuration)"
     lead = "grants more than AWS Support access"
-    return _verdict(LEAST_PRIVILEGE, role.address, fails, unknowns, "grants only AWS Support access.", fix, evidence, lead)
+    return _verdict(
+        LEAST_PRIVILEGE, role.address, fails, unknowns, "grants only AWS Support access.", fix, evidence, lead
+    )
 
 
 _PER_ROLE = {TRUST: evaluate_trust, LEAST_PRIVILEGE: evaluate_least_privilege, MFA: evaluate_mfa}
@@ -290,9 +296,15 @@ def evaluate_exists(account: Account, config: Config) -> Verdict:
         fails.append(Problem("no-support-role", account.address, "no IAM role has AWSSupportAccess attached"))
         holders = [f"user {u}" for u in account.support_users] + [f"group {g}" for g in account.support_groups]
         if holders:
-            fails.append(Problem("support-policy-not-on-role", ", ".join(holders), "CIS requires a role, not users or groups"))
+            fails.append(
+                Problem("support-policy-not-on-role", ", ".join(holders), "CIS requires a role, not users or groups")
+            )
         if look_alikes:
-            fails.append(Problem("look-alike-policy", ", ".join(look_alikes), "a customer managed policy is not AWSSupportAccess"))
+            fails.append(
+                Problem(
+                    "look-alike-policy", ", ".join(look_alikes), "a customer managed policy is not AWSSupportAccess"
+                )
+            )
         if boundary_only:
             fails.append(Problem("boundary-only", ", ".join(boundary_only), "a permissions boundary grants nothing"))
     fix = "create a role trusted by the incident handlers and attach arn:<partition>:iam::aws:policy/AWSSupportAccess"

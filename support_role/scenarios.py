@@ -183,7 +183,8 @@ def scenario_from_mapping(raw: Mapping[str, object], source: Path | None = None)
         config=_mapping(data, "config", where),
         users=_string_list(data.get("users"), f"{where}: users"),
         user_policies={
-            str(k): _string_list(v, f"{where}: user_policies") for k, v in _mapping(data, "user_policies", where).items()
+            str(k): _string_list(v, f"{where}: user_policies")
+            for k, v in _mapping(data, "user_policies", where).items()
         },
         groups={g: policies for g, (policies, _) in groups.items()},
         group_members={g: members for g, (_, members) in groups.items()},
