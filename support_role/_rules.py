@@ -122,7 +122,7 @@ def evaluate_trust(role: Role, config: Config) -> Verdict:
             fails.append(
                 Problem("not-principal", f"NotPrincipal {subject}", "Allow with NotPrincipal trusts everyone else")
             )
-        if statement.principals is None and statement.not_principals is None:
+        if not statement.principals and statement.not_principals is None:
             fails.append(
                 Problem("no-principal", statement.sid or "statement", "an Allow statement without a principal")
             )
