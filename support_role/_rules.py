@@ -68,6 +68,31 @@ def _assume_statements(document: PolicyDocument) -> list[Statement]:
     ]
 
 
+def _assume_actions_of(info: PrincipalInfo) -> tuple[str, ...]:
+    """The assume actions a principal of this kind can call; all three when that is not known."""
+    if info.cls is PrincipalClass.WILDCARD or info.wildcard:
+        return ASSUME_ACTIONS  # conservative: '*' is read as matching federated callers too
+    kind = info.principal.kind
+    if kind in (PrincipalKind.AWS, PrincipalKind.SERVICE):
+        return ("sts:AssumeRole",)
+    if info.cls is PrincipalClass.SAML_PROVIDER:
+        return ("sts:AssumeRoleWithSAML",)
+    if info.cls is PrincipalClass.OIDC_PROVIDER:
+        return ("sts:AssumeRoleWithWebIdentity",)
+    if kind is PrincipalKind.FEDERATED:
+        return ("sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")
+    return ASSUME_ACTIONS
+
+
+def _can_assume(info: PrincipalInfo, statement: Statement) -> bool:
+    """Whether the statement grants this principal the assume action its kind uses.
+
+    An IAM user listed with only ``sts:AssumeRoleWithSAML`` cannot assume the role: that call
+    takes a SAML assertion, not IAM credentials (the "sts:AssumeRole" substring trap).
+    """
+    return any(statement_allows_action(statement, action) for action in _assume_actions_of(info))
+
+
 def _has_subject_condition(statement: Statement, host: str) -> bool:
     key = f"{host.lower()}:sub"
     return any(
@@ -115,9 +140,10 @@ def evaluate_trust(role: Role, config: Config) -> Verdict:
     fails: list[Problem] = []
     unknowns: list[Problem] = []
     trusted: list[str] = []
-    statements = _assume_statements(role.trust)
-    for statement in statements:
+    someone_can_assume = False
+    for statement in _assume_statements(role.trust):
         if statement.not_principals is not None:
+            someone_can_assume = True
             subject = ", ".join(p.value for p in statement.not_principals) or "NotPrincipal"
             fails.append(
                 Problem("not-principal", f"NotPrincipal {subject}", "Allow with NotPrincipal trusts everyone else")
@@ -128,13 +154,14 @@ def evaluate_trust(role: Role, config: Config) -> Verdict:
             )
         for principal in statement.principals or ():
             info = classify(principal)
+            someone_can_assume = someone_can_assume or _can_assume(info, statement)
             found = _principal_problem(info, statement, config)
             if found is None:
                 trusted.append(principal.value)
                 continue
             code, detail, decided = found
             (fails if decided else unknowns).append(Problem(code, principal.value, detail))
-    if not statements:
+    if not someone_can_assume:
         fails.append(Problem("nobody-can-assume", role.name, "no Allow statement lets anyone assume the role"))
     evidence = {"role": [role.name], "trusted_principals": trusted, "rejected_principals": [p.subject for p in fails]}
     fix = "name each person's IAM user or role by full ARN (or a SAML/Identity Center federation) in the trust policy"
@@ -162,7 +189,11 @@ def evaluate_mfa(role: Role, config: Config) -> Verdict:
     fails: list[Problem] = []
     covered: list[str] = []
     for statement in _assume_statements(role.trust):
-        iam = [p.value for p in statement.principals or () if p.kind is PrincipalKind.AWS]
+        iam = [
+            p.value
+            for p in statement.principals or ()
+            if p.kind is PrincipalKind.AWS and _can_assume(classify(p), statement)
+        ]
         if statement.not_principals is not None:
             iam.append("NotPrincipal")
         if not iam:
