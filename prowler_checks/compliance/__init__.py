@@ -1,0 +1,1 @@
+"""Compliance framework files for Prowler's ``prowler.compliance`` entry point (``aws``)."""

@@ -1,0 +1,177 @@
+"""What the four Prowler checks share: read the account once, ask the core, turn verdicts into findings.
+
+* The account is read by :func:`support_role.sources.iam_reader.read_account` through an IAM client
+  made from Prowler's own session (its credentials, retry and timeout settings), never through
+  Prowler's ``iam_client``, which would enumerate every user, role and policy of the account.
+* The read is cached for the process, keyed on the provider object, its session, the account and the
+  partition, so a run of the four checks reads the account once.
+* Configuration comes from Prowler's ``--config-file`` (``aws:`` section, our ``support_role_*``
+  keys), read through the core's :func:`support_role.config_from_mapping`. A bad value is logged and
+  turns every finding into MANUAL naming the key; it is never replaced by a default.
+* Status mapping: PASS -> PASS, FAIL -> FAIL, UNKNOWN -> MANUAL, or FAIL when
+  ``support_role_strict_unknown`` is true (the same meaning as Checkov's strict mode).
+* Every ``status_extended`` is the core's reason sentence, followed by ``[codes: ...]`` when the
+  verdict has problem codes, so that tools and tests can recover them from any Prowler output.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from prowler.lib.check.models import Check, Check_Report_AWS
+from prowler.lib.logger import logger
+from prowler.providers.common.provider import Provider
+
+from support_role import (
+    EXISTS,
+    Config,
+    ConfigError,
+    Status,
+    Verdict,
+    config_from_mapping,
+    evaluate_exists,
+    evaluate_role,
+)
+from support_role.sources.iam_reader import AccountRead, read_account
+
+STRICT_KEY = "support_role_strict_unknown"
+CONFIG_ERROR_CODE = "invalid-configuration"
+_CODES = re.compile(r"\s\[codes: ([^\]]*)\]$")
+
+
+@dataclass
+class FindingResource:
+    """The resource of a finding: Prowler reads ``id``/``name``, ``arn``, ``region`` and ``tags``."""
+
+    name: str
+    id: str
+    arn: str
+    region: str
+    tags: list[dict[str, str]] = field(default_factory=list)
+
+
+def codes_of(status_extended: str) -> frozenset[str]:
+    """The problem codes a finding carries (empty for a PASS)."""
+    match = _CODES.search(status_extended)
+    return frozenset(match.group(1).split()) if match else frozenset()
+
+
+def _with_codes(text: str, codes: frozenset[str]) -> str:
+    return f"{text} [codes: {' '.join(sorted(codes))}]" if codes else text
+
+
+def iam_region(provider: Any) -> str:
+    """The region Prowler itself uses for IAM calls (IAM is global; the partition's region is what counts)."""
+    try:
+        return str(provider.get_default_region("iam"))
+    except Exception:  # an unusual provider object: fall back to the partition's global region
+        return str(provider.get_global_region())
+
+
+def iam_client(provider: Any) -> Any:
+    """An IAM client from Prowler's session, with Prowler's retry and timeout configuration."""
+    session = provider.session.current_session
+    return session.client("iam", region_name=iam_region(provider), config=provider.session.session_config)
+
+
+_lock = threading.Lock()
+_cache: dict[str, Any] = {}
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def account_read(provider: Any) -> AccountRead:
+    """The account's facts, read once per provider, session, account and partition."""
+    session = provider.session.current_session
+    account = str(provider.identity.account)
+    partition = str(provider.identity.partition)
+    with _lock:
+        cached = _cache.get("entry")
+        if cached is not None:
+            c_provider, c_session, c_key, c_read = cached
+            if c_provider is provider and c_session is session and c_key == (account, partition):
+                return c_read  # type: ignore[no-any-return]
+        read = read_account(iam_client(provider), account, partition)
+        for failure in read.failures:
+            logger.error(f"cis-support-role: {failure.reason}")
+        for note in read.notes:
+            logger.warning(f"cis-support-role: {note}")
+        # The provider and session are held, not just their ids, so that an id can never be reused.
+        _cache["entry"] = (provider, session, (account, partition), read)
+        return read
+
+
+def _status(status: Status, strict: bool) -> str:
+    if status is Status.UNKNOWN:
+        return "FAIL" if strict else "MANUAL"
+    return status.value
+
+
+def _report(
+    check: Check, resource: FindingResource, status: Status, text: str, codes: frozenset[str], strict: bool
+) -> Check_Report_AWS:
+    report = Check_Report_AWS(metadata=check.metadata(), resource=resource)
+    report.status = _status(status, strict)
+    if status is Status.UNKNOWN and strict:
+        text = f"{text} Reported as FAIL because {STRICT_KEY} is true."
+    report.status_extended = _with_codes(text, codes)
+    return report
+
+
+def _from_verdict(
+    check: Check, verdict: Verdict, resource: FindingResource, config: Config, notes: tuple[str, ...] = ()
+) -> Check_Report_AWS:
+    text = verdict.reason
+    if notes:
+        text = f"{text} Note: {'; '.join(notes)}."
+    report = _report(check, resource, verdict.status, text, verdict.codes, config.strict_unknown)
+    report.resource_details = "; ".join(f"{key}: {', '.join(values) or '-'}" for key, values in verdict.evidence)
+    return report
+
+
+def _account_resource(provider: Any, region: str) -> FindingResource:
+    account = str(provider.identity.account)
+    arn = getattr(provider.identity, "account_arn", None) or f"arn:{provider.identity.partition}:iam::{account}:root"
+    return FindingResource(name=account, id=account, arn=str(arn), region=region)
+
+
+def run_rule(check: Check, rule_id: str) -> list[Check_Report_AWS]:
+    """The findings of one rule over the audited account (Prowler's global provider)."""
+    provider = Provider.get_global_provider()
+    region = iam_region(provider)
+    account_resource = _account_resource(provider, region)
+    audit_config = provider.audit_config or {}
+    try:
+        config = config_from_mapping(audit_config)
+    except ConfigError as error:
+        logger.error(f"cis-support-role: {check.CheckID}: invalid configuration: {error}")
+        text = (
+            f"The cis-support-role configuration is invalid, so nothing was checked: {error}. "
+            "Fix the key under aws: in the Prowler --config-file and scan again."
+        )
+        strict = audit_config.get(STRICT_KEY) is True
+        return [_report(check, account_resource, Status.UNKNOWN, text, frozenset({CONFIG_ERROR_CODE}), strict)]
+    read = account_read(provider)
+    if rule_id == EXISTS:
+        return [_from_verdict(check, evaluate_exists(read.account, config), account_resource, config, read.notes)]
+    findings: list[Check_Report_AWS] = []
+    if read.account.unreadable:
+        # The support roles themselves could not (all) be listed: say so rather than report nothing.
+        unlisted = evaluate_exists(replace(read.account, roles=()), config)
+        findings.append(_from_verdict(check, unlisted, account_resource, config))
+    for role in read.account.roles:
+        verdict = evaluate_role(role, config)[rule_id]
+        if verdict is None:  # not a support role: no finding
+            continue
+        details = read.roles.get(role.name)
+        arn = details.arn if details else (role.arn or "")
+        tags = [dict(t) for t in details.tags] if details else []
+        resource = FindingResource(name=role.name, id=role.name, arn=arn, region=region, tags=tags)
+        findings.append(_from_verdict(check, verdict, resource, config))
+    return findings
