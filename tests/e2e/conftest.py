@@ -1,0 +1,54 @@
+"""Fixtures of the end-to-end tests: scanner tools, a moto server, Terraform working directories.
+
+A missing tool skips the tests that need it, with the reason; nothing is faked in its place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import infra
+
+
+@pytest.fixture(scope="session")
+def prowler_python() -> Path:
+    try:
+        return infra.prowler_python()
+    except infra.ToolMissing as missing:
+        pytest.skip(f"Prowler's environment is missing: {missing}")
+
+
+@pytest.fixture(scope="session")
+def checkov_cli() -> Path:
+    try:
+        return infra.checkov_cli()
+    except infra.ToolMissing as missing:
+        pytest.skip(f"Checkov's environment is missing: {missing}")
+
+
+@pytest.fixture(scope="session")
+def terraform_available() -> Path:
+    try:
+        return infra.terraform_cli()
+    except infra.ToolMissing as missing:
+        pytest.skip(f"terraform paths skipped: {missing}")
+
+
+@pytest.fixture
+def moto_server(prowler_python: Path, tmp_path: Path) -> Iterator[infra.MotoServer]:
+    """A fresh moto server (one simulated account, 123456789012) for one test, stopped after it."""
+    with infra.MotoServer(log_dir=tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def terraform(terraform_available: Path, tmp_path: Path) -> Callable[[str], infra.Terraform]:
+    """Makes Terraform root module directories under the test's temporary folder."""
+
+    def make(name: str) -> infra.Terraform:
+        return infra.Terraform(tmp_path / name)
+
+    return make
