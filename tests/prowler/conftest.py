@@ -1,0 +1,26 @@
+"""Fixtures of the Prowler tests: fake credentials, AWS managed policies in moto, a clean cache."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from prowler.providers.common.provider import Provider
+
+from prowler_checks import runtime
+
+
+@pytest.fixture(autouse=True)
+def _fake_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_IAM", "AWS_SESSION_TOKEN", "MOTO_ACCOUNT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    runtime.clear_cache()
+    yield
+    runtime.clear_cache()
+    Provider.set_global_provider(None)

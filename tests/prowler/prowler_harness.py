@@ -1,0 +1,103 @@
+"""Running our Prowler checks in-process: a small mocked provider and findings turned back into verdicts.
+
+Prowler's own test helpers are not in its wheel. :func:`mocked_aws_provider` builds a real
+``AwsProvider`` object without running its constructor (which would call STS, Organizations and
+every region): it sets the identity, a boto3 session carrying Prowler's own retry configuration and
+the audit config, and registers it as Prowler's global provider, which is all a check reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import boto3
+from prowler.lib.check.models import Check_Report_AWS
+from prowler.providers.aws.aws_provider import AwsProvider
+from prowler.providers.aws.models import AWSIdentityInfo, AWSSession
+from prowler.providers.common.provider import Provider
+from scenario_seeder import region_for
+
+from prowler_checks.iam_cis_support_role_exists.iam_cis_support_role_exists import iam_cis_support_role_exists
+from prowler_checks.iam_cis_support_role_least_privilege.iam_cis_support_role_least_privilege import (
+    iam_cis_support_role_least_privilege,
+)
+from prowler_checks.iam_cis_support_role_requires_mfa.iam_cis_support_role_requires_mfa import (
+    iam_cis_support_role_requires_mfa,
+)
+from prowler_checks.iam_cis_support_role_trusts_specific_principals.iam_cis_support_role_trusts_specific_principals import (
+    iam_cis_support_role_trusts_specific_principals,
+)
+from prowler_checks.runtime import codes_of
+from support_role import EXISTS, LEAST_PRIVILEGE, MFA, TRUST, Problem, Status, Verdict
+
+CHECKS: dict[str, type] = {
+    EXISTS: iam_cis_support_role_exists,
+    TRUST: iam_cis_support_role_trusts_specific_principals,
+    LEAST_PRIVILEGE: iam_cis_support_role_least_privilege,
+    MFA: iam_cis_support_role_requires_mfa,
+}
+RULE_OF_CHECK = {cls.__name__: rule_id for rule_id, cls in CHECKS.items()}
+PROWLER_STATUS = {"PASS": Status.PASS, "FAIL": Status.FAIL, "MANUAL": Status.UNKNOWN}
+
+
+def mocked_aws_provider(
+    account_id: str, partition: str = "aws", audit_config: Mapping[str, object] | None = None
+) -> AwsProvider:
+    region = region_for(partition)
+    provider = AwsProvider.__new__(AwsProvider)
+    session_config = AwsProvider.set_session_config(None)
+    session = boto3.session.Session(region_name=region)
+    session._session.set_default_client_config(session_config)  # as AwsProvider.setup_session does
+    provider._type = "aws"
+    provider._identity = AWSIdentityInfo(
+        account=account_id,
+        account_arn=f"arn:{partition}:iam::{account_id}:root",
+        user_id="AIDASCANNERUSER000001",
+        partition=partition,
+        identity_arn=f"arn:{partition}:iam::{account_id}:user/scanner",
+        profile="default",
+        profile_region=region,
+        audited_regions={region},
+    )
+    provider._session = AWSSession(current_session=session, original_session=session, session_config=session_config)
+    provider._audit_config = dict(audit_config or {})
+    provider._audit_resources = []
+    provider._fixer_config = {}
+    Provider.set_global_provider(provider)
+    return provider
+
+
+def iam_client_of(provider: AwsProvider) -> Any:
+    return provider.session.current_session.client("iam", region_name=region_for(provider.identity.partition))
+
+
+def run_checks(rule_ids: Iterable[str] = tuple(CHECKS)) -> list[Check_Report_AWS]:
+    """Instantiate our checks (Prowler validates their metadata) and execute them."""
+    findings: list[Check_Report_AWS] = []
+    for rule_id in rule_ids:
+        findings.extend(CHECKS[rule_id]().execute())
+    return findings
+
+
+def as_verdict(finding: Check_Report_AWS) -> Verdict:
+    """The verdict a finding carries: its status (MANUAL is UNKNOWN) and the codes of its text."""
+    problems = tuple(Problem(code, "", "") for code in sorted(codes_of(finding.status_extended)))
+    rule_id = RULE_OF_CHECK[finding.check_metadata.CheckID]
+    status = PROWLER_STATUS[finding.status]
+    return Verdict(rule_id, status, finding.resource_id, finding.status_extended, problems)
+
+
+def verdicts(findings: Iterable[Check_Report_AWS]) -> tuple[list[Verdict], dict[str, dict[str, Verdict]]]:
+    """(exists verdicts, {role name: {rule: verdict}}); fails on two findings for one role and rule."""
+    exists: list[Verdict] = []
+    roles: dict[str, dict[str, Verdict]] = {}
+    for finding in findings:
+        verdict = as_verdict(finding)
+        if verdict.rule_id == EXISTS:
+            exists.append(verdict)
+            continue
+        per_rule = roles.setdefault(finding.resource_id, {})
+        assert verdict.rule_id not in per_rule, f"two {verdict.rule_id} findings for {finding.resource_id}"
+        per_rule[verdict.rule_id] = verdict
+    return exists, roles
