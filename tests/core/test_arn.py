@@ -128,7 +128,9 @@ def aws(value: str) -> Principal:
             "123456789012",
         ),
         (
-            Principal(PrincipalKind.FEDERATED, "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"),
+            Principal(
+                PrincipalKind.FEDERATED, "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+            ),
             PrincipalClass.OIDC_PROVIDER,
             "123456789012",
         ),

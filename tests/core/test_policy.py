@@ -93,7 +93,9 @@ def test_parsing_never_modifies_the_callers_document() -> None:
     ids=["lone-string", "list", "lower-case-kind", "list-wrapped"],
 )
 def test_a_principal_as_a_lone_string_or_a_list_reads_the_same(principal: object) -> None:
-    statement = only_statement(parse_policy({"Statement": {"Effect": "Allow", "Principal": principal, "Action": "x:y"}}))
+    statement = only_statement(
+        parse_policy({"Statement": {"Effect": "Allow", "Principal": principal, "Action": "x:y"}})
+    )
     assert statement.principals == (Principal(PrincipalKind.AWS, ALICE),)
 
 
@@ -358,7 +360,9 @@ def test_terraform_effect_defaults_to_allow_and_not_blocks_are_kept() -> None:
 
 def test_terraform_principal_type_star_is_the_wildcard_principal() -> None:
     statement = only_statement(
-        parse_terraform_statements([{"actions": ["sts:AssumeRole"], "principals": [{"type": "*", "identifiers": ["*"]}]}])
+        parse_terraform_statements(
+            [{"actions": ["sts:AssumeRole"], "principals": [{"type": "*", "identifiers": ["*"]}]}]
+        )
     )
     assert statement.principals == (Principal(PrincipalKind.AWS, "*"),)
 
@@ -371,7 +375,12 @@ def test_terraform_statement_with_empty_principals_has_none() -> None:
 def test_terraform_references_in_statement_blocks() -> None:
     unresolved = only_statement(
         parse_terraform_statements(
-            [{"actions": ["sts:AssumeRole"], "principals": [{"type": "AWS", "identifiers": ["aws_iam_user.alice.arn"]}]}]
+            [
+                {
+                    "actions": ["sts:AssumeRole"],
+                    "principals": [{"type": "AWS", "identifiers": ["aws_iam_user.alice.arn"]}],
+                }
+            ]
         )
     )
     assert unresolved.principals == (Principal(PrincipalKind.AWS, "aws_iam_user.alice.arn", resolved=False),)

@@ -127,7 +127,10 @@ def test_an_unresolved_attachment_beside_the_support_policy_leaves_a_support_rol
         ({"AWS": "AIDAJQABLZS4A3QDU576Q"}, "FAIL deleted-principal"),
         ({"AWS": "AROADBQP57FF2AEXAMPLE"}, "FAIL deleted-principal"),
         ({"AWS": "arn:aws:iam::123456789012:group/ops"}, "FAIL invalid-principal"),
-        ({"CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}, "FAIL invalid-principal"),
+        (
+            {"CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},
+            "FAIL invalid-principal",
+        ),
         ({"AWS": "aws_iam_user.alice.arn"}, "UNKNOWN unresolved-principal"),
         ({"AWS": {"Fn::GetAtt": ["Alice", "Arn"]}}, "UNKNOWN unresolved-principal"),
         ({"AWS": ["*", "var.alice"]}, "FAIL unresolved-principal wildcard-principal"),
@@ -158,9 +161,7 @@ def test_statements_that_do_not_allow_an_assume_action_are_ignored() -> None:
     assert verdicts(r) == {TRUST: "PASS", LEAST_PRIVILEGE: "PASS", MFA: "PASS"}
 
 
-@pytest.mark.parametrize(
-    "principal", [{"AWS": []}, {}], ids=["empty-principal-list", "empty-principal-object"]
-)
+@pytest.mark.parametrize("principal", [{"AWS": []}, {}], ids=["empty-principal-list", "empty-principal-object"])
 def test_an_allow_statement_with_an_empty_principal_names_nobody(principal: object) -> None:
     assert one(role(statement(principal)), TRUST) == "FAIL no-principal nobody-can-assume"
 
@@ -179,7 +180,10 @@ def test_an_iam_user_listed_only_for_assume_role_with_saml_cannot_assume() -> No
 
 
 def test_an_iam_user_listed_only_for_web_identity_cannot_assume_either() -> None:
-    r = role(statement({"AWS": ALICE}, action=["sts:AssumeRoleWithWebIdentity"]), statement({"Federated": SAML}, "sts:AssumeRoleWithSAML"))
+    r = role(
+        statement({"AWS": ALICE}, action=["sts:AssumeRoleWithWebIdentity"]),
+        statement({"Federated": SAML}, "sts:AssumeRoleWithSAML"),
+    )
     assert verdicts(r) == {TRUST: "PASS", LEAST_PRIVILEGE: "PASS", MFA: "PASS"}
 
 
@@ -245,7 +249,10 @@ SUB_KEY = "token.actions.githubusercontent.com:sub"
         ({"StringEqualsIgnoreCase": {SUB_KEY: "repo:o/r:environment:prod"}}, "PASS"),
         ({"StringEquals": {"Token.Actions.GitHubUserContent.com:SUB": "repo:o/r:ref:refs/heads/main"}}, "PASS"),
         (None, "FAIL oidc-without-subject"),
-        ({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}, "FAIL oidc-without-subject"),
+        (
+            {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}},
+            "FAIL oidc-without-subject",
+        ),
         ({"StringLike": {SUB_KEY: "*"}}, "FAIL oidc-without-subject"),
         ({"StringLike": {SUB_KEY: ["repo:o/r:*", "*"]}}, "FAIL oidc-without-subject"),
         ({"StringEquals": {SUB_KEY: ""}}, "FAIL oidc-without-subject"),
