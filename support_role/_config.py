@@ -90,10 +90,13 @@ def _account_ids(value: object) -> list[str]:
         raise ConfigError(f"configuration key {key!r} must be a list of 12-digit account IDs, not {value!r}")
     ids: list[str] = []
     for item in value:
-        # YAML reads an unquoted account ID as an int (and drops a leading zero): accept only exact ones.
-        text = f"{item:012d}" if isinstance(item, int) and not isinstance(item, bool) else item
+        # YAML reads an unquoted account ID as an int. Only twelve written digits are taken: PyYAML
+        # reads an unquoted leading-zero ID as octal (012345670123 -> 1402433619), so padding an int
+        # back to twelve digits would silently trust the wrong account.
+        text = str(item) if isinstance(item, int) and not isinstance(item, bool) else item
         if not isinstance(text, str) or not _ACCOUNT_ID.match(text):
-            raise ConfigError(f"configuration key {key!r}: {item!r} is not a 12-digit AWS account ID")
+            hint = " (quote account IDs that start with 0)" if isinstance(item, int) else ""
+            raise ConfigError(f"configuration key {key!r}: {item!r} is not a 12-digit AWS account ID{hint}")
         ids.append(text)
     return ids
 
