@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._arn import PARTITIONS, is_support_policy
-from ._config import Config, config_from_mapping
+from ._config import Config, ConfigError, config_from_mapping
 from ._facts import Account, Document
 from ._metadata import EXISTS, PER_ROLE_RULES
 from ._policy import parse_policy
@@ -119,6 +119,22 @@ def _mapping(data: Mapping[str, object], key: str, where: str) -> Mapping[str, o
     return value
 
 
+def _documents(value: Mapping[str, object], where: str) -> dict[str, Mapping[str, object]]:
+    """Policy documents by name; a document that is not a mapping is an error, never dropped."""
+    documents: dict[str, Mapping[str, object]] = {}
+    for name, document in value.items():
+        if not isinstance(document, Mapping):
+            raise ScenarioError(f"{where}.{name}: a policy document must be a mapping, not {type(document).__name__}")
+        documents[str(name)] = document
+    return documents
+
+
+def _optional_string(value: object, where: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ScenarioError(f"{where}: must be a string")
+    return value
+
+
 def _string_list(value: object, where: str) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -151,8 +167,8 @@ def scenario_from_mapping(raw: Mapping[str, object], source: Path | None = None)
                 name=item["name"],
                 trust=trust,
                 policies=_string_list(item.get("policies"), f"{where}: role {item['name']} policies"),
-                inline={str(k): v for k, v in inline.items() if isinstance(v, Mapping)},
-                boundary=item.get("boundary") if isinstance(item.get("boundary"), str) else None,
+                inline=_documents(inline, f"{where}: role {item['name']} inline"),
+                boundary=_optional_string(item.get("boundary"), f"{where}: role {item['name']} boundary"),
                 path=str(item.get("path", "/")),
             )
         )
@@ -174,7 +190,7 @@ def scenario_from_mapping(raw: Mapping[str, object], source: Path | None = None)
         expect_roles[role_name] = {
             rule: Expectation.parse(text, f"{where}: expect.roles.{role_name}.{rule}") for rule, text in rules.items()
         }
-    customer = {str(k): v for k, v in _mapping(data, "customer_policies", where).items() if isinstance(v, Mapping)}
+    customer = _documents(_mapping(data, "customer_policies", where), f"{where}: customer_policies")
     scenario = Scenario(
         name=name,
         description=str(data.get("description", "")).strip(),
@@ -195,7 +211,10 @@ def scenario_from_mapping(raw: Mapping[str, object], source: Path | None = None)
         source=source,
     )
     _check_references(scenario, where)
-    scenario.parsed_config()  # a bad config in a scenario is a scenario error, found at load
+    try:
+        scenario.parsed_config()  # a bad config in a scenario is a scenario error, found at load
+    except ConfigError as error:
+        raise ScenarioError(f"{where}: config: {error}") from None
     return scenario
 
 
@@ -210,6 +229,10 @@ def _check_references(scenario: Scenario, where: str) -> None:
     for user in scenario.user_policies:
         if user not in scenario.users:
             raise ScenarioError(f"{where}: user_policies names user {user!r} missing from users")
+    for group, members in scenario.group_members.items():
+        for user in members:
+            if user not in scenario.users:
+                raise ScenarioError(f"{where}: group {group!r} has member {user!r} missing from users")
 
 
 def load_scenario(path: str | Path) -> Scenario:
