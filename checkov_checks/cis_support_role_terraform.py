@@ -1,0 +1,59 @@
+"""CKV_CISSR_1..4 for Terraform: HCL, ``.tf.json`` and plan JSON (Checkov's Terraform registry).
+
+The per-role rules run on every ``aws_iam_role``; the exists rule runs on every resource and
+answers only on the one resource that carries its root module's account-level result.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from checkov.common.bridgecrew.severities import Severities
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.common.typing import _CheckResult, _SkippedCheck
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+try:
+    import support_role  # noqa: F401
+except ImportError:  # checks used from a plain git clone: the core sits beside this folder
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from support_role import EXISTS, RULES, RuleMeta
+from support_role.sources.terraform_checkov import terraform_outcome
+
+
+class SupportRoleTerraformCheck(BaseResourceCheck):
+    def __init__(self, rule: RuleMeta) -> None:
+        super().__init__(
+            name=rule.title,
+            id=rule.checkov_id,
+            categories=[CheckCategories.IAM],
+            supported_resources=["*"] if rule.id == EXISTS else ["aws_iam_role"],
+            guideline=rule.anchor,
+        )
+        self.severity = Severities[rule.severity.upper()]
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        outcome = terraform_outcome(self.id, conf, self.graph, self.entity_path)
+        self.details.extend(outcome.details)
+        return CheckResult[outcome.result]
+
+    def run(
+        self,
+        scanned_file: str,
+        entity_configuration: dict[str, Any],
+        entity_name: str,
+        entity_type: str,
+        skip_info: _SkippedCheck,
+    ) -> _CheckResult:
+        # Also keep the details in the result itself: Checkov's JSON output shows it for every
+        # framework, while only its Terraform runners copy ``details`` into their records.
+        result = super().run(scanned_file, entity_configuration, entity_name, entity_type, skip_info)
+        if self.details:
+            result["details"] = list(self.details)  # type: ignore[typeddict-unknown-key]
+        return result
+
+
+checks = [SupportRoleTerraformCheck(rule) for rule in RULES]

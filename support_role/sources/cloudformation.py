@@ -1,0 +1,340 @@
+"""Facts from a CloudFormation template (YAML or JSON, serverless ``resources``, CDK synth output).
+
+Input is the template as a mapping, the way Checkov parsed it (``!Ref Param`` already replaced by
+the parameter's default where it has one; other intrinsics kept as ``{"Fn::...": ...}``). Nothing
+here imports Checkov. One template is one scope: roles, policies and attachments are matched
+within the template.
+
+What is read, per ``AWS::IAM::Role`` (its logical ID carries every per-role result):
+
+* trust: ``AssumeRolePolicyDocument`` as an object or a JSON string;
+* managed policies: ``ManagedPolicyArns`` entries as plain ARNs, ``!Sub`` / ``Fn::Sub``,
+  ``Fn::Join`` (what CDK writes, with ``{"Ref": "AWS::Partition"}``), ``!Ref`` to an
+  ``AWS::IAM::ManagedPolicy`` of the template (its document is then read); and
+  ``AWS::IAM::ManagedPolicy`` resources that name the role in ``Roles``;
+* inline policies: ``Policies`` on the role, ``AWS::IAM::Policy`` (``Roles``) and
+  ``AWS::IAM::RolePolicy`` (``RoleName``), the role named by ``!Ref`` or by its ``RoleName``.
+
+An intrinsic that is not evaluated (``Fn::ImportValue``, ``Fn::If``, ``Fn::GetAtt``, a ``!Ref``
+to a parameter without default, ...) becomes :class:`Unknown` with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .._arn import is_aws_managed_policy, is_support_policy, policy_name, split_arn
+from .._facts import Account, Document, InlinePolicy, ManagedAttachment, Role, Unknown
+from .._policy import parse_policy
+from .._rules import support_status
+from .._values import CFN_ACCOUNT_TOKEN, CFN_PARTITION_TOKEN, describe, is_unresolved_reference, leaf_text
+
+ROLE = "AWS::IAM::Role"
+MANAGED_POLICY = "AWS::IAM::ManagedPolicy"
+METADATA_KEY = "cis-support-role"
+BASELINE_FLAG = "account-baseline"
+
+
+def _intrinsic_name(value: object) -> str | None:
+    if isinstance(value, Mapping):
+        keys = [k for k in value if isinstance(k, str) and not k.startswith("__")]
+        if len(keys) == 1 and (keys[0] == "Ref" or keys[0].startswith("Fn::")):
+            return keys[0]
+    return None
+
+
+def _clean(value: object) -> object:
+    """Drop the ``__startline__``/``__file__`` keys Checkov adds to every mapping it parsed."""
+    if isinstance(value, Mapping):
+        return {k: _clean(v) for k, v in value.items() if not (isinstance(k, str) and k.startswith("__"))}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _list(value: object) -> list[object]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _text(value: object) -> str | None:
+    """A literal string (Sub/Join of pseudo parameters included) without unresolved parts."""
+    text = leaf_text(_clean(value))
+    return text if text is not None and text.strip() else None
+
+
+@dataclass(frozen=True)
+class _Maybe:
+    source: str
+    attachment: ManagedAttachment | None
+    inline_name: str | None
+    why: str
+
+
+@dataclass
+class CloudFormationTemplate:
+    """One template, indexed once; roles and the account facts are built on demand."""
+
+    path: str
+    template: Mapping[str, object]
+    resources: dict[str, Mapping[str, object]] = field(default_factory=dict)
+    roles: dict[str, Mapping[str, object]] = field(default_factory=dict)
+    roles_by_name: dict[str, list[str]] = field(default_factory=dict)
+    policies_by_name: dict[str, list[str]] = field(default_factory=dict)
+    managed: dict[str, list[ManagedAttachment]] = field(default_factory=dict)
+    inline: dict[str, list[InlinePolicy]] = field(default_factory=dict)
+    external_roles: dict[str, list[ManagedAttachment]] = field(default_factory=dict)
+    maybe: list[_Maybe] = field(default_factory=list)
+    support_users: list[str] = field(default_factory=list)
+    support_groups: list[str] = field(default_factory=list)
+    role_cache: dict[str, Role] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        raw = self.template.get("Resources")
+        for logical_id, resource in raw.items() if isinstance(raw, Mapping) else []:
+            if isinstance(logical_id, str) and isinstance(resource, Mapping) and isinstance(resource.get("Type"), str):
+                self.resources[logical_id] = resource
+        for logical_id, resource in self.resources.items():
+            if resource["Type"] == ROLE:
+                self.roles[logical_id] = resource
+                name = _text(self._props(logical_id).get("RoleName"))
+                if name is not None and "${" not in name:
+                    self.roles_by_name.setdefault(name, []).append(logical_id)
+            elif resource["Type"] == MANAGED_POLICY:
+                name = _text(self._props(logical_id).get("ManagedPolicyName"))
+                if name is not None and "${" not in name:
+                    self.policies_by_name.setdefault(name, []).append(logical_id)
+        for logical_id, resource in self.resources.items():
+            kind = resource["Type"]
+            if kind == "AWS::IAM::Policy":
+                self._inline_policy(logical_id, "Roles")
+            elif kind == "AWS::IAM::RolePolicy":
+                self._inline_policy(logical_id, "RoleName")
+            elif kind == MANAGED_POLICY:
+                attachment = self._customer(logical_id)
+                roles = _list(self._props(logical_id).get("Roles"))
+                for role in _unique(roles):
+                    self._attach(logical_id, role, attachment)
+            elif kind in ("AWS::IAM::User", "AWS::IAM::Group"):
+                props = self._props(logical_id)
+                arns = [self.policy(logical_id, arn) for arn in _list(props.get("ManagedPolicyArns"))]
+                if any(isinstance(a.arn, str) and is_support_policy(a.arn) for a in arns):
+                    key = "UserName" if kind == "AWS::IAM::User" else "GroupName"
+                    name = _text(props.get(key)) or logical_id
+                    (self.support_users if kind == "AWS::IAM::User" else self.support_groups).append(name)
+
+    def _props(self, logical_id: str) -> Mapping[str, object]:
+        props = self.resources[logical_id].get("Properties")
+        return props if isinstance(props, Mapping) else {}
+
+    # -------------------------------------------------------------------------- references
+    def role_targets(self, value: object) -> tuple[list[str], str | None, str | None]:
+        """(role logical IDs, external role name, why unresolved) for a role reference."""
+        if isinstance(value, Mapping) and _intrinsic_name(value) == "Ref":
+            target = value.get("Ref")
+            if isinstance(target, str) and target in self.roles:
+                return [target], None, None
+            return list(self.roles), None, f"!Ref {describe(target)} does not name a role of the template"
+        intrinsic = _intrinsic_name(value)
+        text = _text(value) if intrinsic in (None, "Fn::Sub", "Fn::Join") else None
+        if text is None or "${" in text:
+            return list(self.roles), None, f"the role {describe(_clean(value))} is an intrinsic that is not evaluated"
+        name = text.rsplit("/", 1)[-1] if text.startswith("arn:") else text
+        ids = self.roles_by_name.get(name, [])
+        return (list(ids), None, None) if ids else ([], name, None)
+
+    def policy(self, origin: str, value: object) -> ManagedAttachment:
+        """A managed policy from one ``ManagedPolicyArns`` entry."""
+        intrinsic = _intrinsic_name(value)
+        if intrinsic == "Ref":
+            target = value.get("Ref") if isinstance(value, Mapping) else None
+            if isinstance(target, str) and self.resources.get(target, {}).get("Type") == MANAGED_POLICY:
+                return self._customer(target)
+            kind = "a parameter without a default" if target in _parameters(self.template) else "not a managed policy"
+            return ManagedAttachment(Unknown(f"{origin}: !Ref {describe(target)} could not be resolved ({kind})"))
+        if intrinsic not in (None, "Fn::Sub", "Fn::Join"):
+            return ManagedAttachment(
+                Unknown(
+                    f"{origin}: a policy ARN given as {intrinsic} {describe(_clean(value))}, which is not evaluated"
+                )
+            )
+        text = _text(value)
+        if text is None:
+            return ManagedAttachment(
+                Unknown(f"{origin}: the policy ARN {describe(_clean(value))} could not be resolved")
+            )
+        text = text.strip()
+        fields = split_arn(text)
+        if is_unresolved_reference(text) or (
+            fields is not None and any("${" in part for part in (fields[2], fields[3], fields[5]))
+        ):
+            return ManagedAttachment(Unknown(f"{origin}: the policy ARN {text} could not be resolved"))
+        if fields is None or is_aws_managed_policy(text):
+            return ManagedAttachment(text)
+        candidates = self.policies_by_name.get(policy_name(text), [])
+        if len(candidates) == 1:
+            return ManagedAttachment(text, self._customer(candidates[0]).document)
+        why = "is not defined in the template" if not candidates else "matches several managed policies"
+        return ManagedAttachment(text, Unknown(f"the customer managed policy {text} {why}"))
+
+    def _customer(self, logical_id: str) -> ManagedAttachment:
+        props = self._props(logical_id)
+        name = _text(props.get("ManagedPolicyName")) or logical_id
+        path = _text(props.get("Path")) or "/"
+        arn = f"arn:{CFN_PARTITION_TOKEN}:iam::{CFN_ACCOUNT_TOKEN}:policy{path}{name}"
+        return ManagedAttachment(arn, self.document(props.get("PolicyDocument"), f"{logical_id}.PolicyDocument"))
+
+    @staticmethod
+    def document(value: object, what: str) -> Document:
+        if value is None:
+            return Unknown(f"{what} is not set")
+        intrinsic = _intrinsic_name(value)
+        if intrinsic is not None and intrinsic != "Fn::Sub":
+            return Unknown(f"{what} is given as {intrinsic}, which is not evaluated")
+        cleaned = _clean(value)
+        if intrinsic == "Fn::Sub":
+            text = leaf_text(cleaned)
+            cleaned = text if text is not None else cleaned
+        document = parse_policy(cleaned)
+        return Unknown(f"{what}: {document.reason}") if isinstance(document, Unknown) else document
+
+    # ----------------------------------------------------------------------- attachments
+    def _attach(self, origin: str, role: object, attachment: ManagedAttachment) -> None:
+        ids, external, why = self.role_targets(role)
+        if why is not None:
+            self.maybe.append(_Maybe(origin, attachment, None, why))
+        elif external is not None:
+            self.external_roles.setdefault(external, []).append(attachment)
+        else:
+            for logical_id in ids:
+                self.managed.setdefault(logical_id, []).append(attachment)
+
+    def _inline_policy(self, logical_id: str, key: str) -> None:
+        props = self._props(logical_id)
+        name = _text(props.get("PolicyName")) or logical_id
+        policy = InlinePolicy(name, self.document(props.get("PolicyDocument"), f"{logical_id}.PolicyDocument"))
+        targets: set[str] = set()
+        for role in _list(props.get(key)):
+            ids, _, why = self.role_targets(role)
+            if why is not None:
+                self.maybe.append(_Maybe(logical_id, None, name, why))
+            else:
+                targets.update(ids)
+        for target in sorted(targets):
+            self.inline.setdefault(target, []).append(policy)
+
+    # ------------------------------------------------------------------------------- facts
+    def role(self, logical_id: str) -> Role | None:
+        if logical_id not in self.roles:
+            return None
+        cached = self.role_cache.get(logical_id)
+        if cached is not None:
+            return cached
+        props = self._props(logical_id)
+        name = _text(props.get("RoleName"))
+        trust = self.document(props.get("AssumeRolePolicyDocument"), f"{logical_id}.AssumeRolePolicyDocument")
+        arns = props.get("ManagedPolicyArns")
+        managed: tuple[ManagedAttachment, ...] | Unknown
+        if arns is not None and not isinstance(arns, list):
+            managed = Unknown(f"{logical_id}.ManagedPolicyArns is {describe(_clean(arns))}, which is not evaluated")
+        else:
+            managed = tuple(self.policy(logical_id, arn) for arn in _list(arns)) + tuple(
+                self.managed.get(logical_id, [])
+            )
+        inline: list[InlinePolicy] = []
+        policies = props.get("Policies")
+        for i, item in enumerate(_list(policies)):
+            if not isinstance(item, Mapping) or _intrinsic_name(item) is not None:
+                inline.append(InlinePolicy(f"Policies[{i}]", Unknown(f"{logical_id}.Policies[{i}] is not evaluated")))
+                continue
+            policy_name_ = _text(item.get("PolicyName")) or f"Policies[{i}]"
+            inline.append(
+                InlinePolicy(policy_name_, self.document(item.get("PolicyDocument"), f"inline policy {policy_name_}"))
+            )
+        inline += self.inline.get(logical_id, [])
+        role = Role(
+            name=name if name is not None and "${" not in name else logical_id,
+            address=logical_id,
+            trust=trust,
+            managed=managed,
+            inline=tuple(inline),
+            boundary=_text(props.get("PermissionsBoundary")),
+        )
+        role = self._with_maybe(role)
+        self.role_cache[logical_id] = role
+        return role
+
+    def _with_maybe(self, role: Role) -> Role:
+        """Add what unresolved attachments may attach (same reading as for Terraform)."""
+        if not self.maybe or isinstance(role.managed, Unknown) or isinstance(role.inline, Unknown):
+            return role
+        is_support = support_status(role) is True
+        managed = list(role.managed)
+        inline = list(role.inline)
+        for maybe in self.maybe:
+            if maybe.attachment is None:
+                if is_support:
+                    why = f"{maybe.source} may add inline policy {maybe.inline_name} to this role: {maybe.why}"
+                    inline.append(InlinePolicy(f"{maybe.inline_name} ({maybe.source})", Unknown(why)))
+                continue
+            arn = maybe.attachment.arn
+            supports = isinstance(arn, str) and is_support_policy(arn)
+            if (supports and is_support) or (not supports and is_support is False and isinstance(arn, str)):
+                continue
+            shown = arn if isinstance(arn, str) else f"a policy ({arn.reason})"
+            managed.append(ManagedAttachment(Unknown(f"{maybe.source} may attach {shown} to this role: {maybe.why}")))
+        return Role(role.name, role.address, role.arn, role.trust, tuple(managed), tuple(inline), role.boundary)
+
+    def account(self) -> Account:
+        roles = [r for r in (self.role(logical_id) for logical_id in sorted(self.roles)) if r is not None]
+        for name, attachments in sorted(self.external_roles.items()):
+            roles.append(
+                Role(
+                    name=name,
+                    address=f"{name} (a role not defined in the template)",
+                    trust=Unknown("the role is not defined in the template"),
+                    managed=tuple(attachments),
+                )
+            )
+        unreadable = []
+        if not self.roles:
+            for maybe in self.maybe:
+                arn = maybe.attachment.arn if maybe.attachment else None
+                if isinstance(arn, Unknown) or (isinstance(arn, str) and is_support_policy(arn)):
+                    unreadable.append(f"{maybe.source} may attach AWSSupportAccess to a role: {maybe.why}")
+        return Account(
+            address=f"template {self.path}",
+            roles=tuple(roles),
+            support_users=tuple(sorted(self.support_users)),
+            support_groups=tuple(sorted(self.support_groups)),
+            unreadable=tuple(unreadable),
+        )
+
+    def marked_baseline(self) -> bool:
+        """Whether the template's ``Metadata`` declares it an account baseline."""
+        metadata = self.template.get("Metadata")
+        ours = metadata.get(METADATA_KEY) if isinstance(metadata, Mapping) else None
+        flag = ours.get(BASELINE_FLAG) if isinstance(ours, Mapping) else None
+        return flag is True or (isinstance(flag, str) and flag.strip().lower() == "true")
+
+    def carrier(self) -> str | None:
+        """The resource that carries the template's account-level (exists) result."""
+        if self.roles:
+            return min(self.roles)
+        return min(self.resources) if self.resources else None
+
+
+def _unique(values: list[object]) -> list[object]:
+    """Role references without repeats (the same role named twice is attached once)."""
+    seen: list[object] = []
+    for value in values:
+        if value not in seen:
+            seen.append(value)
+    return seen
+
+
+def _parameters(template: Mapping[str, object]) -> Mapping[str, object]:
+    params = template.get("Parameters")
+    return params if isinstance(params, Mapping) else {}

@@ -1,0 +1,160 @@
+"""The CloudFormation checks' glue: find the whole template of the resource being checked.
+
+Checkov hands a CloudFormation check only the resource itself (``self.graph`` is None for
+CloudFormation), but an ``AWS::IAM::Policy`` elsewhere in the template may attach to the role.
+The template is the mapping that holds the very ``conf`` object under ``Resources``; Checkov's
+CloudFormation and serverless runners keep it in a local variable of the frame that calls the
+check registry, so we look for it in the calling frames and accept only a mapping whose
+``Resources[<logical id>]`` *is* the object we were given (an identity test, so a wrong
+template can never be picked). If it cannot be found (a future Checkov that no longer has it),
+the role is judged from its own resource and the attachments elsewhere count as Unknown; the
+canary test in ``tests/checkov`` fails on such a Checkov.
+
+The template index is built once per template and reused for every resource in it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import FrameType
+
+from .._config import Config, ConfigError
+from .._facts import ManagedAttachment, Role, Unknown
+from .._metadata import EXISTS
+from .._rules import evaluate_exists, evaluate_role
+from .._verdict import Verdict
+from .cloudformation import CloudFormationTemplate
+from .terraform_checkov import (
+    FAILED,
+    LOG,
+    NOT_APPLICABLE,
+    Outcome,
+    config_failure,
+    current_config,
+    is_baseline,
+    outcome_of,
+    rule_of,
+    scanned_file_of,
+)
+
+_MAX_FRAMES = 12
+
+
+def find_template(
+    conf: object, logical_id: str, frame: FrameType | None = None
+) -> tuple[Mapping[str, object], str] | None:
+    """(template, file path) of the template whose ``Resources[logical_id]`` is ``conf``."""
+    current: FrameType | None = frame if frame is not None else sys._getframe(1)
+    depth = 0
+    while current is not None and depth < _MAX_FRAMES:
+        found = None
+        for value in list(current.f_locals.values()):
+            if isinstance(value, Mapping):
+                resources = value.get("Resources")
+                if isinstance(resources, Mapping) and resources.get(logical_id) is conf:
+                    found = value
+                    break
+        if found is not None:
+            path = _path_in(current, found)
+            return found, path
+        current = current.f_back
+        depth += 1
+    return None
+
+
+def _path_in(frame: FrameType, template: Mapping[str, object]) -> str:
+    """The template's file: a local of the frame that held it, else the ``__file__`` Checkov adds."""
+    for name in ("file_abs_path", "sls_file", "cf_file", "file_path"):
+        value = frame.f_locals.get(name)
+        if isinstance(value, str | bytes) or hasattr(value, "__fspath__"):
+            return str(value)
+    resources = template.get("Resources")
+    if isinstance(resources, Mapping):
+        for resource in resources.values():
+            file = resource.get("__file__") if isinstance(resource, Mapping) else None
+            if isinstance(file, str):
+                return file
+    return "template"
+
+
+@dataclass
+class _TemplateScan:
+    template: Mapping[str, object]
+    index: CloudFormationTemplate
+    role_verdicts: dict[tuple[str, Config], dict[str, Verdict | None]] = field(default_factory=dict)
+    exists_verdicts: dict[Config, Verdict] = field(default_factory=dict)
+
+
+_SCANS: list[_TemplateScan] = []
+_MAX_SCANS = 4
+
+
+def scan_of(template: Mapping[str, object], path: str) -> _TemplateScan:
+    for scan in _SCANS:
+        if scan.template is template:
+            return scan
+    scan = _TemplateScan(template, CloudFormationTemplate(path, template))
+    _SCANS.insert(0, scan)
+    del _SCANS[_MAX_SCANS:]
+    return scan
+
+
+def _lone_role(conf: Mapping[str, object], logical_id: str) -> Role | None:
+    """The role judged from its own resource when the template could not be found."""
+    index = CloudFormationTemplate("template", {"Resources": {logical_id: conf}})
+    role = index.role(logical_id)
+    if role is None or isinstance(role.managed, Unknown):
+        return role
+    missing = ManagedAttachment(
+        Unknown("the rest of the template could not be read, so attachments elsewhere are unseen")
+    )
+    return Role(role.name, role.address, role.arn, role.trust, (*role.managed, missing), role.inline, role.boundary)
+
+
+def cloudformation_outcome(check_id: str, conf: Mapping[str, object], entity_path: str) -> Outcome:
+    """The result of one of our CloudFormation checks on one resource.
+
+    Checkov 3.3's CloudFormation runner does not copy a check's ``details`` into its report (its
+    Terraform runners do), so the reason of every FAILED result is also logged on stderr.
+    """
+    outcome = _outcome(check_id, conf, entity_path, sys._getframe(1))
+    if outcome.result == FAILED and outcome.details:
+        LOG.warning("%s FAILED for %s: %s", check_id, entity_path.rsplit(":", 1)[-1], " ".join(outcome.details[:2]))
+    return outcome
+
+
+def _outcome(check_id: str, conf: Mapping[str, object], entity_path: str, frame: FrameType) -> Outcome:
+    config = current_config()
+    if isinstance(config, ConfigError):
+        return config_failure(config)
+    rule_id = rule_of(check_id)
+    logical_id = entity_path.rsplit(":", 1)[-1]
+    found = find_template(conf, logical_id, frame)
+    if found is None:
+        if rule_id == EXISTS or conf.get("Type") != "AWS::IAM::Role":
+            return NOT_APPLICABLE
+        role = _lone_role(conf, logical_id)
+        return outcome_of(evaluate_role(role, config)[rule_id], config, check_id) if role else NOT_APPLICABLE
+    template, path = found
+    if not path or path == "template":
+        path = scanned_file_of(entity_path) or path
+    scan = scan_of(template, path)
+    if rule_id == EXISTS:
+        if scan.index.carrier() != logical_id:
+            return NOT_APPLICABLE
+        if not (scan.index.marked_baseline() or is_baseline(path, config)):
+            return NOT_APPLICABLE
+        verdict = scan.exists_verdicts.get(config)
+        if verdict is None:
+            verdict = scan.exists_verdicts[config] = evaluate_exists(scan.index.account(), config)
+        return outcome_of(verdict, config, check_id)
+    key = (logical_id, config)
+    verdicts = scan.role_verdicts.get(key)
+    if verdicts is None:
+        role = scan.index.role(logical_id)
+        if role is None:
+            return NOT_APPLICABLE
+        verdicts = scan.role_verdicts[key] = evaluate_role(role, config)
+    return outcome_of(verdicts[rule_id], config, check_id)

@@ -1,0 +1,231 @@
+"""What the Checkov checks need beyond the facts: configuration, caches and the result shape.
+
+Imports no Checkov: the check classes in ``checkov_checks/`` hand over what Checkov gave them
+(``conf``, ``self.graph``, ``self.entity_path``) and turn an :class:`Outcome` back into
+Checkov's ``CheckResult`` and ``details``. Everything here is testable without Checkov.
+
+Results:
+
+* PASS -> ``PASSED``, FAIL -> ``FAILED``, not a support role -> ``UNKNOWN`` (Checkov hides it).
+* UNKNOWN -> ``UNKNOWN`` plus one WARNING log line on stderr naming the check, the resource and
+  the reason (Checkov drops UNKNOWN results from every report, so the log line is what keeps it
+  visible); in strict mode (``support_role_strict_unknown``) -> ``FAILED`` with details that say
+  the verdict was UNKNOWN.
+* ``details`` (shown by Checkov's CLI, JSON and SARIF output): the reason sentence, a
+  ``verdict:`` line with the status and problem codes, one ``problem`` line per problem and one
+  ``evidence`` line per evidence key.
+* A configuration that cannot be read fails every result with the error in the details (and
+  one ERROR log line): a bad configuration is never silently replaced by the defaults.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from .._config import CONFIG_ENV, Config, ConfigError, config_from_environment
+from .._metadata import EXISTS, RULES_BY_ID
+from .._rules import evaluate_exists, evaluate_role
+from .._verdict import Status, Verdict
+from .terraform import TerraformIndex, _RootIndex, display_path, role_from_conf
+
+LOG = logging.getLogger("cis_support_role.checkov")
+
+PASSED, FAILED, UNKNOWN = "PASSED", "FAILED", "UNKNOWN"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A Checkov result: ``PASSED``, ``FAILED`` or ``UNKNOWN``, and the details lines."""
+
+    result: str
+    details: tuple[str, ...] = ()
+
+
+NOT_APPLICABLE = Outcome(UNKNOWN)
+
+
+# ------------------------------------------------------------------------------ configuration
+_CONFIG_CACHE: dict[tuple[str, float], Config | ConfigError] = {}
+_LOGGED_ERRORS: set[str] = set()
+
+
+def current_config(environ: Mapping[str, str] | None = None) -> Config | ConfigError:
+    """The configuration named by ``$CIS_SUPPORT_ROLE_CONFIG`` (read once per file version)."""
+    env = os.environ if environ is None else environ
+    path = env.get(CONFIG_ENV, "")
+    try:
+        mtime = os.stat(path).st_mtime if path else 0.0
+    except OSError:
+        mtime = -1.0
+    key = (path, mtime)
+    cached = _CONFIG_CACHE.get(key)
+    if cached is None:
+        try:
+            cached = config_from_environment(env)
+        except ConfigError as error:
+            cached = error
+        if len(_CONFIG_CACHE) > 16:
+            _CONFIG_CACHE.clear()
+        _CONFIG_CACHE[key] = cached
+    return cached
+
+
+def config_failure(error: ConfigError) -> Outcome:
+    message = f"cis-support-role configuration error: {error}"
+    if message not in _LOGGED_ERRORS:
+        _LOGGED_ERRORS.add(message)
+        LOG.error(message)
+    return Outcome(FAILED, (message, "verdict: ERROR [configuration-error]"))
+
+
+def is_baseline(root: str, config: Config) -> bool:
+    """Whether ``support_role_account_baseline_paths`` names this root (a directory or a file).
+
+    Each pattern is an ``fnmatch`` glob matched against the root's absolute path and its path
+    relative to the working directory; for a file root (plan JSON, template) its directory is
+    tried too. A trailing ``/`` is ignored; ``.`` names the working directory.
+    """
+    if not config.account_baseline_paths:
+        return False
+    absolute = os.path.abspath(root)
+    candidates = {absolute, os.path.normpath(display_path(absolute))}
+    if os.path.isfile(absolute) or os.path.splitext(absolute)[1]:
+        directory = os.path.dirname(absolute)
+        candidates |= {directory, os.path.normpath(display_path(directory))}
+    candidates = {c.replace(os.sep, "/") for c in candidates}
+    for pattern in config.account_baseline_paths:
+        normal = os.path.normpath(pattern.rstrip("/\\") or "/").replace(os.sep, "/")
+        absolute_pattern = os.path.normpath(os.path.abspath(pattern.rstrip("/\\") or "/")).replace(os.sep, "/")
+        if any(fnmatch.fnmatchcase(c, normal) or fnmatch.fnmatchcase(c, absolute_pattern) for c in candidates):
+            return True
+    return False
+
+
+# ----------------------------------------------------------------------------------- results
+def details_of(verdict: Verdict) -> tuple[str, ...]:
+    codes = ", ".join(sorted(verdict.codes))
+    lines = [verdict.reason, f"verdict: {verdict.status.value} [{codes}]"]
+    lines += [f"problem {p.code}: {p.subject} ({p.detail})" for p in verdict.problems]
+    lines += [f"evidence {key}: {', '.join(values) or '-'}" for key, values in verdict.evidence]
+    return tuple(lines)
+
+
+def outcome_of(verdict: Verdict | None, config: Config, check_id: str) -> Outcome:
+    """The Checkov result for a verdict (None: not a support role, hidden by Checkov)."""
+    if verdict is None:
+        return NOT_APPLICABLE
+    details = details_of(verdict)
+    if verdict.status is Status.PASS:
+        return Outcome(PASSED, details)
+    if verdict.status is Status.FAIL:
+        return Outcome(FAILED, details)
+    if config.strict_unknown:
+        note = "UNKNOWN reported as FAILED (support_role_strict_unknown is true)"
+        return Outcome(FAILED, (details[0], note, *details[1:]))
+    LOG.warning(
+        "%s UNKNOWN for %s (Checkov hides UNKNOWN results; set support_role_strict_unknown to fail on them): %s",
+        check_id,
+        verdict.resource,
+        verdict.reason,
+    )
+    return Outcome(UNKNOWN, details)
+
+
+def rule_of(check_id: str) -> str:
+    """The core rule ID of a Checkov check ID."""
+    for rule in RULES_BY_ID.values():
+        if rule.checkov_id == check_id:
+            return rule.id
+    raise KeyError(check_id)
+
+
+def scanned_file_of(entity_path: str) -> str:
+    """The file part of Checkov's ``entity_path`` (``file:type:name``)."""
+    parts = entity_path.rsplit(":", 2)
+    return parts[0] if len(parts) == 3 else ""
+
+
+# ---------------------------------------------------------------------------------- the scan
+def graph_vertices(graph: object) -> Iterator[Mapping[str, object]]:
+    """The attribute mapping of every vertex of Checkov's graph (rustworkx or networkx)."""
+    nodes = getattr(graph, "nodes", None)
+    if nodes is None:
+        return
+    try:
+        items: Iterable[object] = nodes(data=True)  # networkx: (id, attributes)
+    except TypeError:
+        items = nodes()  # rustworkx: payloads, which Checkov makes (index, attributes)
+    for item in items:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Mapping):
+            yield item[1]
+        elif isinstance(item, Mapping):
+            yield item
+
+
+@dataclass
+class _Scan:
+    graph: object
+    index: TerraformIndex
+    role_verdicts: dict[tuple[str, str | None, Config], dict[str, Verdict | None]] = field(default_factory=dict)
+    exists_verdicts: dict[tuple[str, Config], Verdict] = field(default_factory=dict)
+
+
+_SCANS: list[_Scan] = []
+_MAX_SCANS = 2  # one graph per framework run; keep the previous one while a second runner starts
+
+
+def scan_of(graph: object) -> _Scan:
+    """The index of a graph, built on first use and reused by every check of the scan."""
+    for scan in _SCANS:
+        if scan.graph is graph:
+            return scan
+    scan = _Scan(graph, TerraformIndex(graph_vertices(graph)))
+    _SCANS.insert(0, scan)
+    del _SCANS[_MAX_SCANS:]
+    return scan
+
+
+def terraform_outcome(check_id: str, conf: Mapping[str, object], graph: object, entity_path: str) -> Outcome:
+    """The result of one of our Terraform checks on one resource."""
+    config = current_config()
+    if isinstance(config, ConfigError):
+        return config_failure(config)
+    rule_id = rule_of(check_id)
+    address = conf.get("__address__")
+    if not isinstance(address, str):
+        return NOT_APPLICABLE
+    scanned_file = scanned_file_of(entity_path)
+    if rule_id == EXISTS:
+        if graph is None:
+            return NOT_APPLICABLE  # without the graph no root module can be seen whole
+        return _exists_outcome(scan_of(graph), address, scanned_file, config, check_id)
+    if graph is None:
+        return outcome_of(evaluate_role(role_from_conf(conf, address), config)[rule_id], config, check_id)
+    scan = scan_of(graph)
+    key = (address, scanned_file, config)
+    verdicts = scan.role_verdicts.get(key)
+    if verdicts is None:
+        role = scan.index.role(address, scanned_file)
+        if role is None:  # a role the graph does not hold: read what its own resource says
+            role = role_from_conf(conf, address)
+        verdicts = scan.role_verdicts[key] = evaluate_role(role, config)
+    return outcome_of(verdicts[rule_id], config, check_id)
+
+
+def _exists_outcome(scan: _Scan, address: str, scanned_file: str, config: Config, check_id: str) -> Outcome:
+    root = scan.index.root_of_resource(address, scanned_file)
+    if root is None or root.carrier() != address or not _root_is_baseline(root, config):
+        return NOT_APPLICABLE
+    key = (root.root, config)
+    verdict = scan.exists_verdicts.get(key)
+    if verdict is None:
+        verdict = scan.exists_verdicts[key] = evaluate_exists(root.account(), config)
+    return outcome_of(verdict, config, check_id)
+
+
+def _root_is_baseline(root: _RootIndex, config: Config) -> bool:
+    return root.marker is not None or is_baseline(root.root, config)
