@@ -25,7 +25,7 @@ from prowler_checks.iam_cis_support_role_least_privilege.iam_cis_support_role_le
 from prowler_checks.iam_cis_support_role_requires_mfa.iam_cis_support_role_requires_mfa import (
     iam_cis_support_role_requires_mfa,
 )
-from prowler_checks.iam_cis_support_role_trusts_specific_principals.iam_cis_support_role_trusts_specific_principals import (
+from prowler_checks.iam_cis_support_role_trusts_specific_principals.iam_cis_support_role_trusts_specific_principals import (  # noqa: E501
     iam_cis_support_role_trusts_specific_principals,
 )
 from prowler_checks.runtime import codes_of
@@ -101,3 +101,46 @@ def verdicts(findings: Iterable[Check_Report_AWS]) -> tuple[list[Verdict], dict[
         assert verdict.rule_id not in per_rule, f"two {verdict.rule_id} findings for {finding.resource_id}"
         per_rule[verdict.rule_id] = verdict
     return exists, roles
+
+
+def record_calls(session: boto3.session.Session) -> list[tuple[str, str]]:
+    """Every AWS API operation made by clients created from ``session`` from now on: (service, operation)."""
+    calls: list[tuple[str, str]] = []
+
+    def record(model: Any, **_: Any) -> None:
+        calls.append((model.service_model.service_name, model.name))
+
+    session.events.register("before-call", record)
+    return calls
+
+
+def fail_operation(
+    session: boto3.session.Session,
+    operation: str,
+    code: str,
+    message: str = "injected by the test",
+    status: int = 403,
+    after: int = 0,
+) -> None:
+    """Make IAM ``operation`` answer with ``code`` (as AWS would, a ClientError) after ``after`` good calls.
+
+    The error is what botocore raises once its retries are spent, so throttling injected here is
+    throttling that outlived the retries.
+    """
+    from botocore.awsrequest import AWSResponse
+
+    seen = [0]
+
+    def answer(**_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        seen[0] += 1
+        if seen[0] <= after:
+            return None
+        parsed = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
+        return AWSResponse("https://iam.amazonaws.com/", status, {}, None), parsed
+
+    session.events.register(f"before-call.iam.{operation}", answer)
+
+
+def assert_read_only(calls: list[tuple[str, str]]) -> None:
+    writes = [(service, op) for service, op in calls if service != "iam" or not op.startswith(("List", "Get"))]
+    assert writes == [], f"calls that are not IAM List*/Get*: {writes}"

@@ -1,12 +1,12 @@
 """Every scenario of the shared corpus, created in a moto account and scanned by our four Prowler checks,
-gives exactly the corpus's verdicts: status and problem codes, on the right resources."""
+gives exactly the corpus's verdicts: status and problem codes, on the right resources, reading only."""
 
 from __future__ import annotations
 
 import pytest
 from moto import mock_aws
 from moto_harness import patched_moto
-from prowler_harness import iam_client_of, mocked_aws_provider, run_checks, verdicts
+from prowler_harness import assert_read_only, iam_client_of, mocked_aws_provider, record_calls, run_checks, verdicts
 from scenario_seeder import seed_scenario
 
 from support_role.scenarios import Scenario, load_corpus, mismatches
@@ -20,7 +20,9 @@ def test_prowler_checks_give_the_corpus_verdicts(scenario: Scenario, monkeypatch
     with mock_aws(), patched_moto():
         provider = mocked_aws_provider(scenario.account_id, scenario.partition, scenario.config)
         seed_scenario(iam_client_of(provider), scenario)
+        calls = record_calls(provider.session.current_session)
         findings = run_checks()
+    assert_read_only(calls)
 
     exists, roles = verdicts(findings)
     assert len(exists) == 1, [f.status_extended for f in findings]

@@ -1,0 +1,125 @@
+"""Our support_role_* keys in Prowler's audit config change the verdicts; a bad value is never
+replaced by a default: every check reports MANUAL naming the key, and the error is logged."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from moto import mock_aws
+from moto_harness import patched_moto
+from prowler_harness import CHECKS, iam_client_of, mocked_aws_provider, record_calls, run_checks
+from scenario_seeder import seed_scenario
+
+from prowler_checks.runtime import codes_of
+from support_role.scenarios import scenario_from_mapping
+
+ACCOUNT = "123456789012"
+ROOT_TRUSTED = scenario_from_mapping(
+    {
+        "name": "root-trusted",
+        "roles": [
+            {
+                "name": "aws-support",
+                "trust": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"AWS": "arn:{partition}:iam::444455556666:root"},
+                            "Action": "sts:AssumeRole",
+                            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+                        }
+                    ],
+                },
+                "policies": [
+                    "arn:{partition}:iam::aws:policy/AWSSupportAccess",
+                    "arn:{partition}:iam::aws:policy/ReadOnlyAccess",
+                ],
+            }
+        ],
+        "expect": {"support-role-exists": "PASS"},
+    }
+)
+
+
+TEXTS: dict[str, str] = {}
+
+
+def _scan(audit_config: dict[str, object]) -> tuple[dict[str, tuple[str, str, frozenset[str]]], list[tuple[str, str]]]:
+    with mock_aws(), patched_moto():
+        provider = mocked_aws_provider(ACCOUNT, "aws", audit_config)
+        seed_scenario(iam_client_of(provider), ROOT_TRUSTED)
+        calls = record_calls(provider.session.current_session)
+        findings = run_checks()
+    summary = {}
+    TEXTS.clear()
+    for finding in findings:
+        TEXTS[finding.check_metadata.CheckID] = finding.status_extended
+        assert finding.check_metadata.CheckID not in summary
+        summary[finding.check_metadata.CheckID] = (
+            finding.status,
+            finding.resource_id,
+            codes_of(finding.status_extended),
+        )
+    return summary, calls
+
+
+def test_defaults_read_the_contract_strictly() -> None:
+    summary, _ = _scan({"shodan_api_key": None, "max_unused_access_keys_days": 45})  # Prowler's own keys pass by
+    assert summary == {
+        "iam_cis_support_role_exists": ("PASS", ACCOUNT, frozenset()),
+        "iam_cis_support_role_trusts_specific_principals": ("FAIL", "aws-support", frozenset({"account-root"})),
+        "iam_cis_support_role_least_privilege": ("FAIL", "aws-support", frozenset({"extra-managed-policy"})),
+        "iam_cis_support_role_requires_mfa": ("PASS", "aws-support", frozenset()),
+    }
+
+
+def test_configuration_changes_the_verdicts() -> None:
+    summary, _ = _scan(
+        {
+            "support_role_allow_account_roots": True,
+            "support_role_trusted_account_ids": [444455556666],  # unquoted YAML: an int
+            "support_role_allowed_policies": ["ReadOnlyAccess"],
+        }
+    )
+    assert {check: status for check, (status, _, _) in summary.items()} == dict.fromkeys(
+        (cls.__name__ for cls in CHECKS.values()), "PASS"
+    )
+
+
+def test_an_account_outside_the_trusted_list_fails() -> None:
+    summary, _ = _scan({"support_role_allow_account_roots": True, "support_role_trusted_account_ids": ["111122223333"]})
+    assert summary["iam_cis_support_role_trusts_specific_principals"] == (
+        "FAIL",
+        "aws-support",
+        frozenset({"untrusted-account"}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        ({"support_role_allow_account_roots": "yes"}, "support_role_allow_account_roots"),
+        ({"support_role_trusted_account_ids": ["12345"]}, "support_role_trusted_account_ids"),
+        ({"support_role_alowed_policies": ["ReadOnlyAccess"]}, "support_role_alowed_policies"),
+    ],
+)
+def test_a_bad_value_makes_every_check_manual_naming_the_key(
+    config: dict[str, object], key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        summary, calls = _scan(config)
+    assert summary == {
+        cls.__name__: ("MANUAL", ACCOUNT, frozenset({"invalid-configuration"})) for cls in CHECKS.values()
+    }
+    assert calls == []  # nothing is judged, so nothing is read
+    assert all(key in text and "--config-file" in text for text in TEXTS.values())
+    logged = [r.getMessage() for r in caplog.records if "invalid configuration" in r.getMessage()]
+    assert len(logged) == 4
+    assert all(key in message for message in logged)
+
+
+def test_a_bad_value_with_strict_unknown_fails_every_check(caplog: pytest.LogCaptureFixture) -> None:
+    summary, _ = _scan({"support_role_strict_unknown": True, "support_role_allowed_policies": "ReadOnlyAccess"})
+    assert {status for status, _, _ in summary.values()} == {"FAIL"}

@@ -1,0 +1,89 @@
+"""The committed metadata and compliance files are what the core says, and Prowler itself loads and
+validates them through its plugin entry points, beside (not instead of) its built-in support-role check."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+from pathlib import Path
+
+import prowler
+import pytest
+from prowler.lib.check.compliance import update_checks_metadata_with_compliance
+from prowler.lib.check.compliance_models import Compliance
+from prowler.lib.check.models import CheckMetadata, load_check_metadata
+from prowler.providers.common.builtin import is_builtin_check
+from prowler_harness import CHECKS
+
+from prowler_checks import generate
+from support_role import CIS_CONTROL, RULES, SECURITY_HUB_CONTROL, RuleMeta
+
+PROWLER_IDS = [rule.prowler_id for rule in RULES]
+
+
+def test_committed_files_are_what_the_generator_writes_from_the_core() -> None:
+    for path, text in generate.rendered().items():
+        assert path.read_text(encoding="utf-8") == text, f"{path} is stale: run python -m prowler_checks.generate"
+    assert generate.main(["--check"]) == 0
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.prowler_id for r in RULES])
+def test_prowler_validates_each_metadata_file_and_it_equals_the_core(rule: RuleMeta) -> None:
+    metadata = load_check_metadata(str(generate.metadata_path(rule)))  # Prowler's validators run here
+    assert metadata.CheckID == rule.prowler_id
+    assert metadata.ServiceName == "iam"
+    assert metadata.CheckTitle == rule.title
+    assert metadata.Description == rule.description
+    assert metadata.Risk == rule.risk
+    assert metadata.Severity.value == rule.severity
+    assert metadata.ResourceType == rule.resource_type
+    assert metadata.Remediation.Recommendation.Text == rule.remediation.text
+    assert rule.remediation.cli == metadata.Remediation.Code.CLI
+    assert rule.remediation.terraform.strip() in metadata.Remediation.Code.Terraform
+    assert rule.remediation.cloudformation.strip() in metadata.Remediation.Code.NativeIaC
+    assert rule.anchor in metadata.AdditionalURLs
+
+
+@pytest.mark.parametrize("rule_id", list(CHECKS))
+def test_each_check_class_loads_with_consistent_names(rule_id: str) -> None:
+    check = CHECKS[rule_id]()  # Prowler checks CheckID == class name == file name here
+    assert check.CheckID == type(check).__name__
+
+
+def test_entry_points_declare_our_checks_and_compliance_package() -> None:
+    checks = {ep.name: ep.value for ep in importlib.metadata.entry_points(group="prowler.checks.aws")}
+    for check_id in PROWLER_IDS:
+        assert checks[check_id] == f"prowler_checks.{check_id}.{check_id}"
+    compliance = [ep.value for ep in importlib.metadata.entry_points(group="prowler.compliance") if ep.name == "aws"]
+    assert "prowler_checks.compliance" in compliance
+
+
+def test_prowler_loads_our_checks_beside_its_built_in_support_role_check() -> None:
+    bulk = CheckMetadata.get_bulk("aws")
+    for rule in RULES:
+        assert bulk[rule.prowler_id].CheckTitle == rule.title
+        assert not is_builtin_check("aws", "iam", rule.prowler_id), f"{rule.prowler_id} would be shadowed"
+    assert bulk["iam_support_role_created"].CheckTitle != RULES[0].title  # the built-in is untouched
+
+
+def test_the_compliance_framework_is_loaded_by_prowler_and_maps_every_cis_version() -> None:
+    builtin = {p.stem for p in (Path(prowler.__file__).parent / "compliance" / "aws").glob("*.json")}
+    assert generate.FRAMEWORK_NAME not in builtin
+    assert not generate.FRAMEWORK_NAME.startswith("cis_")  # Prowler would render it with the CIS schema
+    frameworks = Compliance.get_bulk("aws")
+    ours = frameworks[generate.FRAMEWORK_NAME]
+    assert (ours.Framework, ours.Version, ours.Provider) == ("Support-Role-CIS", "1.0", "AWS")
+    mapping = {r.Attributes[0].Section: (r.Attributes[0].ItemId, sorted(r.Checks)) for r in ours.Requirements}
+    expected = {f"CIS AWS Foundations Benchmark v{v}": (n, sorted(PROWLER_IDS)) for v, n in CIS_CONTROL.items()}
+    expected["AWS Security Hub controls"] = (SECURITY_HUB_CONTROL, sorted(PROWLER_IDS))
+    assert mapping == expected
+    assert {n for n, _ in mapping.values()} == {"1.20", "1.17", "1.16", "2.16", "2.15", "IAM.18"}
+    on_disk = json.loads(generate.COMPLIANCE_FILE.read_text(encoding="utf-8"))
+    assert on_disk == generate.compliance_framework()
+
+
+def test_prowler_attaches_our_framework_to_our_checks() -> None:
+    bulk = update_checks_metadata_with_compliance(Compliance.get_bulk("aws"), CheckMetadata.get_bulk("aws"))
+    for check_id in PROWLER_IDS:
+        frameworks = {c.Framework for c in bulk[check_id].Compliance}
+        assert frameworks == {"Support-Role-CIS"}
