@@ -21,6 +21,7 @@ to a parameter without default, ...) becomes :class:`Unknown` with the reason.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ from .._rules import support_status
 from .._values import CFN_ACCOUNT_TOKEN, CFN_PARTITION_TOKEN, describe, is_unresolved_reference, leaf_text
 
 ROLE = "AWS::IAM::Role"
+_POLICY_RESOURCE = re.compile(r"^policy/[\w+=,.@/-]+$")
 MANAGED_POLICY = "AWS::IAM::ManagedPolicy"
 METADATA_KEY = "cis-support-role"
 BASELINE_FLAG = "account-baseline"
@@ -168,7 +170,10 @@ class CloudFormationTemplate:
         text = text.strip()
         fields = split_arn(text)
         if is_unresolved_reference(text) or (
-            fields is not None and any("${" in part for part in (fields[2], fields[3], fields[5]))
+            fields is not None
+            and (
+                any("${" in part for part in (fields[2], fields[3], fields[5])) or not _POLICY_RESOURCE.match(fields[5])
+            )
         ):
             return ManagedAttachment(Unknown(f"{origin}: the policy ARN {text} could not be resolved"))
         if fields is None or is_aws_managed_policy(text):

@@ -52,6 +52,8 @@ _REFERENCE = re.compile(
     rf"^(?P<module>(?:{_MODULE})*)(?P<data>data\.)?(?P<type>[a-z][a-z0-9_]*)\.(?P<name>[A-Za-z0-9_-]+)"
     r"(?P<index>\[[^\]]*\])?\.(?P<attr>[a-z_]+)$"
 )
+# What IAM allows in ``policy/<path><name>``: anything else is an expression Checkov left unevaluated.
+_POLICY_RESOURCE = re.compile(r"^policy/[\w+=,.@/-]+$")
 _LITERAL_INDEX = re.compile(r'^\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]$')
 
 ROLE_ATTACHMENT_TYPES = frozenset(
@@ -108,6 +110,32 @@ def module_prefix(address: str) -> str:
     return match.group(0) if match else ""
 
 
+_EMPTY_COLLECTIONS = frozenset({"set()", "[]", "{}", "toset([])", "tomap({})"})
+
+
+def _instances(attrs: Mapping[str, object]) -> int | None:
+    """0 when ``count``/``for_each`` says the resource is not created, None when they could not
+    be evaluated, 1 otherwise (Checkov expands evaluated ones into one vertex per instance)."""
+    if "count" in attrs:
+        count = _single(attrs["count"])
+        if isinstance(count, bool) or not isinstance(count, int | str):
+            return None
+        if isinstance(count, str):
+            if not count.strip().isdigit():
+                return None
+            count = int(count)
+        if count == 0:
+            return 0
+    if "for_each" in attrs:
+        each = attrs["for_each"]
+        if isinstance(each, Mapping | list | tuple):
+            return 0 if not each else 1
+        if isinstance(each, str) and each.replace(" ", "") in _EMPTY_COLLECTIONS:
+            return 0
+        return None
+    return 1
+
+
 def _module_attr(obj: object, name: str) -> object:
     if isinstance(obj, Mapping):
         return obj.get(name)
@@ -146,6 +174,7 @@ class _Vertex:
     module: str  # module prefix of the address
     file: str
     attrs: Mapping[str, object]
+    uncertain: bool = False  # count/for_each could not be evaluated: it may not exist at all
 
     @property
     def local(self) -> str:
@@ -280,7 +309,9 @@ class _RootIndex:
 
     def _arn(self, origin: _Vertex, text: str) -> ManagedAttachment:
         fields = split_arn(text)
-        if fields is not None and any("${" in part for part in (fields[2], fields[3], fields[5])):
+        if fields is not None and (
+            any("${" in part for part in (fields[2], fields[3], fields[5])) or not _POLICY_RESOURCE.match(fields[5])
+        ):
             return ManagedAttachment(Unknown(f"{origin.address}: the policy ARN {text} could not be resolved"))
         if fields is None or is_aws_managed_policy(text):
             return ManagedAttachment(text)
@@ -341,8 +372,14 @@ class _RootIndex:
             if handler is not None:
                 handler(self, vertex)
 
-    def _attach(self, origin: _Vertex, role_value: object, attachment: ManagedAttachment) -> None:
+    def _targets(self, origin: _Vertex, role_value: object) -> tuple[list[str], str | None, str | None]:
         addresses, external, why = self.role_targets(origin, role_value)
+        if why is None and origin.uncertain:
+            why = f"{origin.address} has a count or for_each that could not be evaluated"
+        return addresses, external, why
+
+    def _attach(self, origin: _Vertex, role_value: object, attachment: ManagedAttachment) -> None:
+        addresses, external, why = self._targets(origin, role_value)
         if why is None and any(
             m.source == origin.address and m.attachment == attachment
             for a in addresses
@@ -357,7 +394,7 @@ class _RootIndex:
             self.managed.setdefault(address, []).append(_Managed(attachment, origin.address))
 
     def _attach_inline(self, origin: _Vertex, role_value: object, policy: InlinePolicy) -> None:
-        addresses, _, why = self.role_targets(origin, role_value)
+        addresses, _, why = self._targets(origin, role_value)
         if why is not None:
             self.maybe.append(_Maybe(origin.address, tuple(addresses), None, policy.name, why))
             return
@@ -398,7 +435,8 @@ class _RootIndex:
                 why = f"{source} lists it but its document is not in the scanned files"
                 inline.append(InlinePolicy(policy_name_, Unknown(why)))
                 seen.add(policy_name_)
-        boundary = _literal(attrs.get("permissions_boundary"))
+        boundary_text = _text(attrs.get("permissions_boundary"))
+        boundary = None if boundary_text is None or is_unresolved_reference(boundary_text) else boundary_text.strip()
         role = Role(
             name=name, address=address, trust=trust, managed=tuple(managed), inline=tuple(inline), boundary=boundary
         )
@@ -504,7 +542,7 @@ def _role_policy(index: _RootIndex, vertex: _Vertex) -> None:
 
 
 def _role_policies_exclusive(index: _RootIndex, vertex: _Vertex) -> None:
-    addresses, _, why = index.role_targets(vertex, vertex.attrs.get("role_name"))
+    addresses, _, why = index._targets(vertex, vertex.attrs.get("role_name"))
     names = [_literal(n) or describe(n) for n in _items(vertex.attrs.get("policy_names"))]
     if why is not None:
         for name in names:
@@ -568,13 +606,14 @@ class TerraformIndex:
         type_ = attrs.get("resource_type")
         if not isinstance(address, str) or not isinstance(type_, str):
             return
-        if _single(attrs.get("count")) == 0:
-            return  # count = 0: the resource is not created
+        instances = _instances(attrs)
+        if instances == 0:
+            return  # count = 0 or an empty for_each: the resource is not created
         if block == "data" and type_.startswith("data."):
             type_ = type_[len("data.") :]
         root = root_of(attrs)
         file = str(attrs.get("file_path_") or attrs.get("__file__") or "")
-        vertex = _Vertex(str(block), type_, address, module_prefix(address), file, attrs)
+        vertex = _Vertex(str(block), type_, address, module_prefix(address), file, attrs, instances is None)
         index = self.roots.get(root)
         if index is None:
             index = self.roots[root] = _RootIndex(root)

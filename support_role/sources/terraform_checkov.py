@@ -20,9 +20,9 @@ Results:
 
 from __future__ import annotations
 
-import fnmatch
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -82,25 +82,56 @@ def config_failure(error: ConfigError) -> Outcome:
     return Outcome(FAILED, (message, "verdict: ERROR [configuration-error]"))
 
 
+def glob_pattern(pattern: str) -> re.Pattern[str]:
+    """A path glob: ``*`` and ``?`` stay within one path segment, ``**`` spans segments."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
+            end = pattern.index("]", i + 2)
+            body = pattern[i + 1 : end]
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body).replace("\\", "\\\\") + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
 def is_baseline(root: str, config: Config) -> bool:
     """Whether ``support_role_account_baseline_paths`` names this root (a directory or a file).
 
-    Each pattern is an ``fnmatch`` glob matched against the root's absolute path and its path
-    relative to the working directory; for a file root (plan JSON, template) its directory is
-    tried too. A trailing ``/`` is ignored; ``.`` names the working directory.
+    Each pattern is a path glob (``*`` within a segment, ``**`` across segments) matched against
+    the root's absolute path and its path relative to the working directory; for a file root
+    (plan JSON, template) its directory is tried too. A trailing ``/`` is ignored; ``.`` names
+    the working directory.
     """
     if not config.account_baseline_paths:
         return False
     absolute = os.path.abspath(root)
     candidates = {absolute, os.path.normpath(display_path(absolute))}
-    if os.path.isfile(absolute) or os.path.splitext(absolute)[1]:
+    if os.path.splitext(absolute)[1] and not os.path.isdir(absolute):
         directory = os.path.dirname(absolute)
         candidates |= {directory, os.path.normpath(display_path(directory))}
-    candidates = {c.replace(os.sep, "/") for c in candidates}
-    for pattern in config.account_baseline_paths:
-        normal = os.path.normpath(pattern.rstrip("/\\") or "/").replace(os.sep, "/")
-        absolute_pattern = os.path.normpath(os.path.abspath(pattern.rstrip("/\\") or "/")).replace(os.sep, "/")
-        if any(fnmatch.fnmatchcase(c, normal) or fnmatch.fnmatchcase(c, absolute_pattern) for c in candidates):
+    posix = {c.replace(os.sep, "/") for c in candidates}
+    for raw in config.account_baseline_paths:
+        pattern = raw.replace(os.sep, "/").rstrip("/") or "/"
+        forms = {os.path.normpath(pattern).replace(os.sep, "/")}
+        if not os.path.isabs(pattern):
+            forms.add(os.path.normpath(os.path.abspath(pattern)).replace(os.sep, "/"))
+        if any(glob_pattern(form).match(c) for form in forms for c in posix):
             return True
     return False
 

@@ -1,0 +1,176 @@
+"""Shared by the Checkov tests: fixture trees, real Checkov runs, and reading results back.
+
+Runs in the checkov environment. Nothing here imitates Checkov: :func:`run_runner` calls
+Checkov's own ``Runner`` classes with our ``--external-checks-dir``, :func:`run_cli` its CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from support_role import RULES
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECKS_DIR = ROOT / "checkov_checks"
+PLANS_DIR = Path(__file__).resolve().parent / "plans"
+CHECK_IDS: tuple[str, ...] = tuple(rule.checkov_id for rule in RULES)
+CHECK_OF_RULE: dict[str, str] = {rule.id: rule.checkov_id for rule in RULES}
+RULE_OF_CHECK: dict[str, str] = {rule.checkov_id: rule.id for rule in RULES}
+
+
+@dataclass(frozen=True)
+class Result:
+    """One result of one of our checks, as Checkov reported it."""
+
+    check_id: str
+    resource: str
+    file_path: str  # as Checkov reports it: relative to the scanned folder, with a leading /
+    status: str  # PASSED | FAILED | SKIPPED
+    details: tuple[str, ...]
+
+    @property
+    def verdict(self) -> str:
+        """The core's verdict as our checks record it in the details: 'FAIL code code' etc."""
+        for line in self.details:
+            if line.startswith("verdict: "):
+                status, _, codes = line[len("verdict: ") :].partition(" ")
+                listed = [c.strip() for c in codes.strip("[]").split(",") if c.strip()]
+                return " ".join([status, *sorted(listed)])
+        return "none"
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(p for p in self.file_path.replace("\\", "/").split("/") if p)
+
+
+def _details(record: object) -> tuple[str, ...]:
+    details = list(getattr(record, "details", None) or [])
+    result = getattr(record, "check_result", {}) or {}
+    if not details and isinstance(result, Mapping):
+        details = list(result.get("details") or [])
+    return tuple(str(d) for d in details)
+
+
+def results_of(reports: object) -> list[Result]:
+    """Our checks' results from one Checkov report or a list of them."""
+    items = reports if isinstance(reports, list) else [reports]
+    out: list[Result] = []
+    for report in items:
+        for status, records in (
+            ("PASSED", report.passed_checks),
+            ("FAILED", report.failed_checks),
+            ("SKIPPED", report.skipped_checks),
+        ):
+            for record in records:
+                if record.check_id in CHECK_IDS:
+                    out.append(Result(record.check_id, record.resource, record.file_path, status, _details(record)))
+    return out
+
+
+def results_of_json(data: object) -> list[Result]:
+    """Our checks' results from Checkov's ``-o json`` output (one report or a list of them)."""
+    items = data if isinstance(data, list) else [data]
+    out: list[Result] = []
+    for report in items:
+        if not isinstance(report, Mapping) or "results" not in report:
+            continue
+        for key, status in (("passed_checks", "PASSED"), ("failed_checks", "FAILED"), ("skipped_checks", "SKIPPED")):
+            for record in report["results"].get(key, []):
+                if record["check_id"] not in CHECK_IDS:
+                    continue
+                details = record.get("details") or (record.get("check_result") or {}).get("details") or []
+                out.append(Result(record["check_id"], record["resource"], record["file_path"], status, tuple(details)))
+    return out
+
+
+@contextmanager
+def environment(**values: str | None) -> Iterator[None]:
+    """Set (or, with None, remove) environment variables for the duration of a block."""
+    saved = {k: os.environ.get(k) for k in values}
+    try:
+        for key, value in values.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_runner(framework: str, folder: Path, checks: Sequence[str] = CHECK_IDS) -> list[Result]:
+    """Checkov's own Runner for one framework over a folder, with our checks loaded from disk."""
+    from checkov.runner_filter import RunnerFilter
+
+    runner: object
+    if framework == "terraform":
+        from checkov.terraform.runner import Runner as TerraformRunner
+
+        runner = TerraformRunner()
+    elif framework == "terraform_plan":
+        from checkov.terraform.plan_runner import Runner as PlanRunner
+
+        runner = PlanRunner()
+    elif framework == "cloudformation":
+        from checkov.cloudformation.runner import Runner as CloudFormationRunner
+
+        runner = CloudFormationRunner()
+    else:
+        raise ValueError(framework)
+    runner_filter = RunnerFilter(framework=[framework], checks=list(checks))
+    report = runner.run(  # type: ignore[attr-defined]
+        root_folder=str(folder), external_checks_dir=[str(CHECKS_DIR)], runner_filter=runner_filter
+    )
+    return results_of(report)
+
+
+@dataclass(frozen=True)
+class CliRun:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> object:
+        return json.loads(self.stdout)
+
+
+def checkov_binary() -> str:
+    env = os.environ.get("CIS_SUPPORT_ROLE_CHECKOV")
+    if env:
+        return env
+    return str(Path(sys.executable).with_name("checkov"))
+
+
+def run_cli(args: Iterable[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> CliRun:
+    """The real ``checkov`` command of this environment."""
+    full_env = {k: v for k, v in os.environ.items() if k != "CIS_SUPPORT_ROLE_CONFIG"}
+    full_env.update(env or {})
+    full_env.setdefault("LOG_LEVEL", "WARNING")
+    completed = subprocess.run(
+        [checkov_binary(), *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=900
+    )
+    return CliRun(completed.returncode, completed.stdout, completed.stderr)
+
+
+def write_files(base: Path, files: Mapping[str, str]) -> None:
+    for relative, text in files.items():
+        path = base / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def write_config(path: Path, config: Mapping[str, object]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dict(config), indent=2), encoding="utf-8")
+    return path

@@ -1,0 +1,1 @@
+"""Render corpus scenarios as infrastructure code (Terraform, CloudFormation); plain Python."""

@@ -1,0 +1,648 @@
+"""Render a corpus scenario as a Terraform root module (plain Python, importable from any environment).
+
+The resources are provider-agnostic: no ``provider`` or ``terraform`` block is written into the
+root module, so the same text serves ``checkov -d``, ``terraform plan`` offline (add
+:func:`offline_provider_files`) and ``terraform apply`` against a moto server (add your own
+provider block, e.g. :func:`provider_block` with an ``endpoint``).
+
+Four styles write the same account four ways, so that every way the Checkov checks must read is
+exercised by the whole corpus:
+
+``inline``
+    literal ARNs; each role under ``count = 1``; trust with ``jsonencode``;
+    ``managed_policy_arns`` and ``inline_policy`` blocks on the role;
+    ``aws_iam_user_policy_attachment`` / ``aws_iam_group_policy_attachment``.
+``resources``
+    partitions interpolated from ``data.aws_partition``; trust as a heredoc;
+    ``aws_iam_role_policy_attachment`` naming the role by ``.name`` and ``.id`` in turn;
+    ``aws_iam_role_policy`` (role by ``.id``).
+``documents``
+    trust and inline policies from ``data.aws_iam_policy_document`` (``jsonencode`` where a
+    document cannot be written as one); ``aws_iam_policy_attachment`` per policy with its
+    ``roles``/``users``/``groups`` lists beside ``aws_iam_role_policy_attachments_exclusive``;
+    ``aws_iam_role_policy`` with ``aws_iam_role_policies_exclusive``; the in-code account-baseline
+    marker ``terraform_data.cis_support_role_account_baseline``.
+``modules``
+    every role made by a local module called with ``for_each`` (attachments and inline policies
+    inside the module use ``for_each`` and name the role by ``.name`` and ``.id``); the marker.
+
+The marker is also written in the other styles when the scenario has no resource at all (an
+account with nothing in it still needs a resource to carry the account-level result).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from support_role.scenarios import RoleSpec, Scenario
+
+STYLES: tuple[str, ...] = ("inline", "resources", "documents", "modules")
+MARKER_ADDRESS = "terraform_data.cis_support_role_account_baseline"
+MODULE_NAME = "support_role"
+AWS_PROVIDER_VERSION = "5.100.0"
+
+# Regions whose partition the AWS provider reports through data.aws_partition.
+REGION_OF_PARTITION: dict[str, str] = {
+    "aws": "us-east-1",
+    "aws-cn": "cn-north-1",
+    "aws-us-gov": "us-gov-west-1",
+    "aws-iso": "us-iso-east-1",
+    "aws-iso-b": "us-isob-east-1",
+    "aws-iso-e": "eu-isoe-west-1",
+    "aws-iso-f": "us-isof-south-1",
+    "aws-eusc": "eusc-de-east-1",
+}
+
+
+@dataclass(frozen=True)
+class RenderedTerraform:
+    """A root module: its files, and where each scenario role's resource is."""
+
+    files: Mapping[str, str]  # path relative to the root module -> content
+    role_addresses: Mapping[str, str]  # scenario role name -> resource address
+    resource_addresses: tuple[str, ...]  # every resource of the root module (count/for_each expanded)
+    marker: bool  # whether the account-baseline marker resource is written
+
+    @property
+    def exists_carrier(self) -> str | None:
+        """Where the checks report the account-level result (docs/checkov.md, "account baseline")."""
+        if self.marker:
+            return MARKER_ADDRESS
+        roles = [a for a in self.resource_addresses if _local_type(a) == "aws_iam_role"]
+        if roles:
+            return min(roles)
+        return min(self.resource_addresses) if self.resource_addresses else None
+
+
+def _local_type(address: str) -> str:
+    local = re.sub(r"^(?:module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.)*", "", address)
+    return local.split(".", 1)[0]
+
+
+# ----------------------------------------------------------------------------- HCL writing
+def hcl_string(text: str) -> str:
+    """A quoted HCL string whose content is exactly ``text`` (no interpolation happens)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    escaped = escaped.replace("\t", "\\t").replace("${", "$${").replace("%{", "%%{")
+    return f'"{escaped}"'
+
+
+def hcl_value(value: object, indent: str = "") -> str:
+    """An HCL expression for a JSON-like value (for ``jsonencode``), keys quoted."""
+    inner = indent + "  "
+    if isinstance(value, Mapping):
+        if not value:
+            return "{}"
+        items = [f"{inner}{hcl_string(str(k))} = {hcl_value(v, inner)}" for k, v in value.items()]
+        return "{\n" + "\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(f"{inner}{hcl_value(v, inner)}" for v in value) + f",\n{indent}]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    return hcl_string(str(value))
+
+
+def _heredoc(document: Mapping[str, object], interpolate_partition: str | None) -> str:
+    text = json.dumps(document, indent=2)
+    text = text.replace("${", "$${").replace("%{", "%%{")
+    if interpolate_partition:
+        text = text.replace(f'"arn:{interpolate_partition}:', '"arn:${data.aws_partition.current.partition}:')
+    return f"<<EOT\n{text}\nEOT"
+
+
+def _interpolated(text: str, partition: str | None) -> str:
+    """An HCL string for an ARN, the partition written as data.aws_partition when asked."""
+    quoted = hcl_string(text)
+    if partition and text.startswith(f"arn:{partition}:"):
+        return '"arn:${data.aws_partition.current.partition}:' + quoted[len(f'"arn:{partition}:') :]
+    return quoted
+
+
+def _interpolate_tree(value: object, partition: str) -> object:
+    """Mark ARNs in a document for partition interpolation (used inside ``jsonencode``)."""
+    if isinstance(value, Mapping):
+        return {k: _interpolate_tree(v, partition) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_interpolate_tree(v, partition) for v in value]
+    if isinstance(value, str) and value.startswith(f"arn:{partition}:"):
+        return _Raw(_interpolated(value, partition))
+    return value
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """An HCL expression written as is."""
+
+    text: str
+
+
+def _hcl(value: object, indent: str = "") -> str:
+    if isinstance(value, _Raw):
+        return value.text
+    inner = indent + "  "
+    if isinstance(value, Mapping):
+        if not value:
+            return "{}"
+        items = [f"{inner}{hcl_string(str(k))} = {_hcl(v, inner)}" for k, v in value.items()]
+        return "{\n" + "\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(f"{inner}{_hcl(v, inner)}" for v in value) + f",\n{indent}]"
+    return hcl_value(value, indent)
+
+
+# ------------------------------------------------------------------ aws_iam_policy_document
+_STATEMENT_KEYS = {
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Principal",
+    "NotPrincipal",
+    "Condition",
+}
+_KINDS = {"AWS", "Service", "Federated", "CanonicalUser"}
+
+
+def _as_strings(value: object) -> list[str] | None:
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, bool):
+            out.append("true" if item else "false")
+        elif isinstance(item, str | int | float):
+            out.append(str(item))
+        else:
+            return None
+    return out
+
+
+def _principal_blocks(name: str, value: object) -> list[str] | None:
+    if value == "*":
+        return [f'  {name} {{\n    type        = "*"\n    identifiers = ["*"]\n  }}']
+    if not isinstance(value, Mapping) or not value:
+        return None
+    blocks = []
+    for kind, identifiers in value.items():
+        ids = _as_strings(identifiers)
+        if kind not in _KINDS or not ids:
+            return None
+        listed = ", ".join(hcl_string(i) for i in ids)
+        blocks.append(f"  {name} {{\n    type        = {hcl_string(kind)}\n    identifiers = [{listed}]\n  }}")
+    return blocks
+
+
+def policy_document_data(name: str, document: Mapping[str, object]) -> str | None:
+    """A ``data "aws_iam_policy_document"`` block for the document, or None when it cannot be one."""
+    if not set(document) <= {"Version", "Statement", "Id"} or document.get("Version") not in (None, "2012-10-17"):
+        return None
+    raw = document.get("Statement")
+    statements = [raw] if isinstance(raw, Mapping) else raw
+    if not isinstance(statements, list):
+        return None
+    blocks: list[str] = []
+    for statement in statements:
+        if not isinstance(statement, Mapping) or not set(statement) <= _STATEMENT_KEYS:
+            return None
+        effect = statement.get("Effect")
+        if effect not in ("Allow", "Deny"):
+            return None
+        lines = ["  statement {", f"    effect = {hcl_string(str(effect))}"]
+        if "Sid" in statement:
+            if not isinstance(statement["Sid"], str):
+                return None
+            lines.append(f"    sid = {hcl_string(statement['Sid'])}")
+        for key, attr in (
+            ("Action", "actions"),
+            ("NotAction", "not_actions"),
+            ("Resource", "resources"),
+            ("NotResource", "not_resources"),
+        ):
+            if key in statement:
+                values = _as_strings(statement[key])
+                if not values:
+                    return None
+                lines.append(f"    {attr} = [{', '.join(hcl_string(v) for v in values)}]")
+        for key, block in (("Principal", "principals"), ("NotPrincipal", "not_principals")):
+            if key in statement:
+                principal_blocks = _principal_blocks(block, statement[key])
+                if principal_blocks is None:
+                    return None
+                lines += ["  " + b.replace("\n", "\n  ") for b in principal_blocks]
+        condition = statement.get("Condition")
+        if condition is not None:
+            if not isinstance(condition, Mapping):
+                return None
+            for operator, tests in condition.items():
+                if not isinstance(tests, Mapping):
+                    return None
+                for key, values in tests.items():
+                    listed = _as_strings(values)
+                    if listed is None:
+                        return None
+                    lines.append(
+                        "    condition {\n"
+                        f"      test     = {hcl_string(str(operator))}\n"
+                        f"      variable = {hcl_string(str(key))}\n"
+                        f"      values   = [{', '.join(hcl_string(v) for v in listed)}]\n"
+                        "    }"
+                    )
+        lines.append("  }")
+        blocks.append("\n".join(lines))
+    return f'data "aws_iam_policy_document" "{name}" {{\n' + "\n".join(blocks) + "\n}\n"
+
+
+# --------------------------------------------------------------------------------- naming
+def tf_name(text: str, taken: set[str]) -> str:
+    """A Terraform block name for ``text``, unique among ``taken`` (which it is added to)."""
+    base = re.sub(r"[^a-z0-9_]", "_", text.lower()).strip("_") or "x"
+    if not re.match(r"[a-z_]", base):
+        base = f"r_{base}"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    taken.add(name)
+    return name
+
+
+@dataclass
+class _Names:
+    roles: dict[str, str] = field(default_factory=dict)
+    users: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+    policies: dict[str, str] = field(default_factory=dict)  # customer policy name -> tf name
+    taken: dict[str, set[str]] = field(default_factory=dict)
+
+    def name(self, kind: str, text: str) -> str:
+        return tf_name(text, self.taken.setdefault(kind, set()))
+
+
+def _names(scenario: Scenario) -> _Names:
+    names = _Names()
+    for role in scenario.roles:
+        names.roles[role.name] = names.name("role", role.name)
+    for user in scenario.users:
+        names.users[user] = names.name("user", user)
+    for group in scenario.groups:
+        names.groups[group] = names.name("group", group)
+    for policy in scenario.customer_policies:
+        names.policies[policy] = names.name("policy", policy)
+    return names
+
+
+# ------------------------------------------------------------------------------ rendering
+@dataclass
+class _Writer:
+    scenario: Scenario
+    style: str
+    names: _Names
+    partition: str | None  # interpolate this partition through data.aws_partition
+    blocks: list[str] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+
+    def add(self, kind: str, name: str, body: str, *, data: bool = False, index: str = "") -> None:
+        if data:
+            self.blocks.append(f'data "{kind}" "{name}" {{\n{body}}}\n')
+        else:
+            self.blocks.append(f'resource "{kind}" "{name}" {{\n{body}}}\n')
+            self.addresses.append(f"{kind}.{name}{index}")
+
+    def arn(self, arn: str) -> str:
+        """An HCL expression for a policy ARN: customer policies by reference to their resource."""
+        for policy, tf in self.names.policies.items():
+            if arn == self.scenario.customer_policy_arn(policy):
+                return f"aws_iam_policy.{tf}.arn"
+        return _interpolated(arn, self.partition)
+
+    def document(self, name: str, document: Mapping[str, object], *, heredoc: bool = False, data: bool = False) -> str:
+        """An HCL expression for a policy document in the style's way."""
+        if data:
+            block = policy_document_data(name, document)
+            if block is not None:
+                self.blocks.append(block)
+                return f"data.aws_iam_policy_document.{name}.json"
+        if heredoc:
+            return _heredoc(document, self.partition)
+        tree = _interpolate_tree(document, self.partition) if self.partition else document
+        return f"jsonencode({_hcl(tree, '  ')})"
+
+    def depends_on_users(self) -> str:
+        users = [f"aws_iam_user.{tf}" for tf in self.names.users.values()]
+        return f"  depends_on = [{', '.join(users)}]\n" if users else ""
+
+
+def _customer_policies(w: _Writer, *, data: bool) -> None:
+    for policy, tf in w.names.policies.items():
+        document = w.scenario.customer_policies[policy]
+        expression = w.document(f"policy_{tf}", document, data=data)
+        w.add("aws_iam_policy", tf, f"  name   = {hcl_string(policy)}\n  policy = {expression}\n")
+
+
+def _users_and_groups(w: _Writer, *, via_policy_attachment: bool) -> None:
+    for user, tf in w.names.users.items():
+        w.add("aws_iam_user", tf, f"  name = {hcl_string(user)}\n")
+    for group, tf in w.names.groups.items():
+        w.add("aws_iam_group", tf, f"  name = {hcl_string(group)}\n")
+        members = w.scenario.group_members.get(group, ())
+        if members:
+            listed = ", ".join(f"aws_iam_user.{w.names.users[m]}.name" for m in members)
+            body = (
+                f"  name  = {hcl_string(group + '-members')}\n  group = aws_iam_group.{tf}.name\n  users = [{listed}]\n"
+            )
+            w.add("aws_iam_group_membership", tf, body)
+    if via_policy_attachment:
+        return
+    for user, arns in w.scenario.user_policies.items():
+        for i, arn in enumerate(arns):
+            body = f"  user       = aws_iam_user.{w.names.users[user]}.name\n  policy_arn = {w.arn(arn)}\n"
+            w.add("aws_iam_user_policy_attachment", f"{w.names.users[user]}_{i}", body)
+    for group, arns in w.scenario.groups.items():
+        for i, arn in enumerate(arns):
+            body = f"  group      = aws_iam_group.{w.names.groups[group]}.name\n  policy_arn = {w.arn(arn)}\n"
+            w.add("aws_iam_group_policy_attachment", f"{w.names.groups[group]}_{i}", body)
+
+
+def _role_head(w: _Writer, role: RoleSpec, trust: str) -> str:
+    body = f"  name = {hcl_string(role.name)}\n"
+    if role.path != "/":
+        body += f"  path = {hcl_string(role.path)}\n"
+    if role.boundary:
+        body += f"  permissions_boundary = {_interpolated(role.boundary, w.partition)}\n"
+    return body + f"  assume_role_policy = {trust}\n"
+
+
+def _style_inline(w: _Writer) -> None:
+    _customer_policies(w, data=False)
+    _users_and_groups(w, via_policy_attachment=False)
+    for role in w.scenario.roles:
+        tf = w.names.roles[role.name]
+        body = "  count = 1\n" + _role_head(w, role, w.document(f"trust_{tf}", role.trust))
+        if role.policies:
+            body += f"  managed_policy_arns = [{', '.join(w.arn(a) for a in role.policies)}]\n"
+        for name, document in role.inline.items():
+            body += (
+                f"  inline_policy {{\n    name   = {hcl_string(name)}\n    policy = {w.document('', document)}\n  }}\n"
+            )
+        w.add("aws_iam_role", tf, body + w.depends_on_users(), index="[0]")
+
+
+def _style_resources(w: _Writer) -> None:
+    w.blocks.append('data "aws_partition" "current" {}\n')
+    _customer_policies(w, data=False)
+    _users_and_groups(w, via_policy_attachment=False)
+    for role in w.scenario.roles:
+        tf = w.names.roles[role.name]
+        w.add(
+            "aws_iam_role",
+            tf,
+            _role_head(w, role, w.document(f"trust_{tf}", role.trust, heredoc=True)) + w.depends_on_users(),
+        )
+        for i, arn in enumerate(role.policies):
+            attribute = "name" if i % 2 == 0 else "id"
+            body = f"  role       = aws_iam_role.{tf}.{attribute}\n  policy_arn = {w.arn(arn)}\n"
+            w.add("aws_iam_role_policy_attachment", f"{tf}_{i}", body)
+        for i, (name, document) in enumerate(role.inline.items()):
+            policy = w.document("", document, heredoc=True)
+            body = f"  role   = aws_iam_role.{tf}.id\n  name   = {hcl_string(name)}\n  policy = {policy}\n"
+            w.add("aws_iam_role_policy", f"{tf}_{i}", body)
+
+
+def _style_documents(w: _Writer) -> None:
+    _customer_policies(w, data=True)
+    _users_and_groups(w, via_policy_attachment=True)
+    holders: dict[str, dict[str, list[str]]] = {}  # policy arn -> roles/users/groups expressions
+    for role in w.scenario.roles:
+        tf = w.names.roles[role.name]
+        w.add(
+            "aws_iam_role",
+            tf,
+            _role_head(w, role, w.document(f"trust_{tf}", role.trust, data=True)) + w.depends_on_users(),
+        )
+        for arn in role.policies:
+            holders.setdefault(arn, {}).setdefault("roles", []).append(f"aws_iam_role.{tf}.name")
+        if role.policies:
+            arns = ", ".join(w.arn(a) for a in role.policies)
+            body = f"  role_name   = aws_iam_role.{tf}.name\n  policy_arns = [{arns}]\n"
+            w.add("aws_iam_role_policy_attachments_exclusive", tf, body)
+        for i, (name, document) in enumerate(role.inline.items()):
+            expression = w.document(f"inline_{tf}_{i}", document, data=True)
+            body = f"  role   = aws_iam_role.{tf}.name\n  name   = {hcl_string(name)}\n  policy = {expression}\n"
+            w.add("aws_iam_role_policy", f"{tf}_{i}", body)
+        if role.inline:
+            listed = ", ".join(f"aws_iam_role_policy.{tf}_{i}.name" for i in range(len(role.inline)))
+            w.add(
+                "aws_iam_role_policies_exclusive",
+                tf,
+                f"  role_name    = aws_iam_role.{tf}.name\n  policy_names = [{listed}]\n",
+            )
+    for user, arns in w.scenario.user_policies.items():
+        for arn in arns:
+            holders.setdefault(arn, {}).setdefault("users", []).append(f"aws_iam_user.{w.names.users[user]}.name")
+    for group, arns in w.scenario.groups.items():
+        for arn in arns:
+            holders.setdefault(arn, {}).setdefault("groups", []).append(f"aws_iam_group.{w.names.groups[group]}.name")
+    taken: set[str] = set()
+    for arn, lists in holders.items():
+        name = tf_name(arn.rsplit("/", 1)[-1], taken)
+        body = f"  name       = {hcl_string(f'{w.scenario.name}-{name}'[:64])}\n  policy_arn = {w.arn(arn)}\n"
+        for key in ("roles", "users", "groups"):
+            if key in lists:
+                body += f"  {key} = [{', '.join(lists[key])}]\n"
+        w.add("aws_iam_policy_attachment", name, body)
+
+
+_MODULE_TF = """variable "name" {
+  type = string
+}
+variable "path" {
+  type    = string
+  default = "/"
+}
+variable "trust" {
+  type = string
+}
+variable "boundary" {
+  type    = string
+  default = null
+}
+variable "policy_arns" {
+  type    = map(string)
+  default = {}
+}
+variable "inline" {
+  type    = map(string)
+  default = {}
+}
+
+resource "aws_iam_role" "this" {
+  name                 = var.name
+  path                 = var.path
+  permissions_boundary = var.boundary
+  assume_role_policy   = var.trust
+}
+
+resource "aws_iam_role_policy_attachment" "this" {
+  for_each   = var.policy_arns
+  role       = aws_iam_role.this.name
+  policy_arn = each.value
+}
+
+resource "aws_iam_role_policy" "this" {
+  for_each = var.inline
+  role     = aws_iam_role.this.id
+  name     = each.key
+  policy   = each.value
+}
+
+output "name" {
+  value = aws_iam_role.this.name
+}
+"""
+
+
+def _style_modules(w: _Writer) -> None:
+    _customer_policies(w, data=False)
+    _users_and_groups(w, via_policy_attachment=False)
+    if not w.scenario.roles:
+        return
+    w.files[f"modules/{MODULE_NAME}/main.tf"] = _MODULE_TF
+    entries = []
+    for role in w.scenario.roles:
+        inline = "".join(f"        {hcl_string(name)} = {w.document('', doc)}\n" for name, doc in role.inline.items())
+        entry = (
+            f"    {hcl_string(role.name)} = {{\n"
+            f"      path        = {hcl_string(role.path)}\n"
+            f"      trust       = {w.document('', role.trust)}\n"
+            f"      boundary    = {hcl_string(role.boundary) if role.boundary else 'null'}\n"
+            "      policy_arns = {\n"
+            + "".join(f'        "{i}" = {w.arn(a)}\n' for i, a in enumerate(role.policies))
+            + "      }\n"
+            f"      inline = {{\n{inline}      }}\n"
+            "    }\n"
+        )
+        entries.append(entry)
+    body = (
+        f'module "{MODULE_NAME}" {{\n'
+        f'  source   = "./modules/{MODULE_NAME}"\n'
+        "  for_each = {\n" + "".join(entries) + "  }\n"
+        "  name        = each.key\n"
+        "  path        = each.value.path\n"
+        "  trust       = each.value.trust\n"
+        "  boundary    = each.value.boundary\n"
+        "  policy_arns = each.value.policy_arns\n"
+        "  inline      = each.value.inline\n"
+        + (
+            f"  depends_on  = [{', '.join(f'aws_iam_user.{tf}' for tf in w.names.users.values())}]\n"
+            if w.names.users
+            else ""
+        )
+        + "}\n"
+    )
+    w.blocks.append(body)
+    for role in w.scenario.roles:
+        prefix = f'module.{MODULE_NAME}["{role.name}"].'
+        w.addresses.append(prefix + "aws_iam_role.this")
+        w.addresses += [f'{prefix}aws_iam_role_policy_attachment.this["{i}"]' for i in range(len(role.policies))]
+        w.addresses += [f'{prefix}aws_iam_role_policy.this["{name}"]' for name in role.inline]
+
+
+_STYLE_WRITERS = {
+    "inline": _style_inline,
+    "resources": _style_resources,
+    "documents": _style_documents,
+    "modules": _style_modules,
+}
+
+
+def render_scenario(scenario: Scenario, style: str = "resources", *, marker: bool | None = None) -> RenderedTerraform:
+    """The scenario's account as a Terraform root module in one of :data:`STYLES`.
+
+    ``marker`` forces the account-baseline marker on or off (default: on in the ``documents``
+    and ``modules`` styles, and whenever the account has no resource at all).
+    """
+    if style not in _STYLE_WRITERS:
+        raise ValueError(f"unknown style {style!r}; choose one of {', '.join(STYLES)}")
+    partition = scenario.partition if style == "resources" else None
+    w = _Writer(scenario, style, _names(scenario), partition)
+    _STYLE_WRITERS[style](w)
+    if marker is None:
+        marker = style in ("documents", "modules") or not w.addresses
+    if marker:
+        w.blocks.append('resource "terraform_data" "cis_support_role_account_baseline" {}\n')
+        w.addresses.append(MARKER_ADDRESS)
+    header = f"# Scenario {scenario.name} ({style} style), rendered by tests/renderers/terraform.py\n"
+    files = {"main.tf": header + "\n" + "\n".join(w.blocks), **w.files}
+    if style == "modules":
+        role_addresses = {r.name: f'module.{MODULE_NAME}["{r.name}"].aws_iam_role.this' for r in scenario.roles}
+    elif style == "inline":
+        role_addresses = {r.name: f"aws_iam_role.{w.names.roles[r.name]}[0]" for r in scenario.roles}
+    else:
+        role_addresses = {r.name: f"aws_iam_role.{w.names.roles[r.name]}" for r in scenario.roles}
+    return RenderedTerraform(files, role_addresses, tuple(w.addresses), marker)
+
+
+# ------------------------------------------------------------------------------- providers
+def required_providers(version: str = AWS_PROVIDER_VERSION) -> str:
+    return (
+        "terraform {\n  required_providers {\n    aws = {\n"
+        f'      source  = "hashicorp/aws"\n      version = "{version}"\n'
+        "    }\n  }\n}\n"
+    )
+
+
+def provider_block(partition: str = "aws", *, endpoint: str | None = None, region: str | None = None) -> str:
+    """A ``provider "aws"`` block that never reaches AWS: fake credentials, no account lookups.
+
+    With ``endpoint`` (a moto server on loopback) IAM and STS calls go there; without it only
+    ``terraform plan`` works (the resources above read nothing from AWS while planning).
+    """
+    region = region or REGION_OF_PARTITION.get(partition, "us-east-1")
+    body = (
+        'provider "aws" {\n'
+        f'  region                      = "{region}"\n'
+        '  access_key                  = "AKIAIOSFODNN7EXAMPLE"\n'
+        '  secret_key                  = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'
+        "  skip_credentials_validation = true\n"
+        "  skip_requesting_account_id  = true\n"
+        "  skip_metadata_api_check     = true\n"
+        "  skip_region_validation      = true\n"
+    )
+    if endpoint:
+        body += f'  endpoints {{\n    iam = "{endpoint}"\n    sts = "{endpoint}"\n  }}\n'
+    return body + "}\n"
+
+
+def offline_provider_files(partition: str = "aws") -> dict[str, str]:
+    """The extra file that lets ``terraform plan`` run offline on a rendered root module."""
+    return {"providers.tf": required_providers() + "\n" + provider_block(partition)}
+
+
+def digest(rendered: RenderedTerraform, extra: Iterable[str] = ()) -> str:
+    """A stable hash of the rendered files (used to tell a committed plan from a stale one)."""
+    h = hashlib.sha256()
+    for path in sorted(rendered.files):
+        h.update(path.encode() + b"\0" + rendered.files[path].encode() + b"\0")
+    for item in extra:
+        h.update(item.encode() + b"\0")
+    return h.hexdigest()
+
+
+def render_many(
+    scenarios: Sequence[Scenario], styles: Sequence[str] = STYLES
+) -> dict[tuple[str, str], RenderedTerraform]:
+    """Every scenario in every style, keyed by (style, scenario name)."""
+    return {(style, s.name): render_scenario(s, style) for style in styles for s in scenarios}
