@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VENVS = Path(os.environ.get("CIS_SUPPORT_ROLE_VENVS", ROOT / ".venvs"))
 TF_MIRROR = Path(os.environ.get("CIS_SUPPORT_ROLE_TF_MIRROR", "/opt/tf-plugins"))
 AWS_PROVIDER_VERSION = "5.100.0"
+MOTO_HARNESS = ROOT / "tests" / "prowler" / "moto_harness.py"
 
 # moto derives the partition from the region a request is signed for.
 REGION_OF_PARTITION: dict[str, str] = {
@@ -108,8 +109,15 @@ class MotoServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        """The Prowler tests' moto harness when present (moto 5.2's ListEntitiesForPolicy ignores
+        PolicyUsageFilter and sees only 100 roles; the harness answers as IAM does), else moto_server."""
+        if MOTO_HARNESS.is_file():
+            return [str(prowler_python()), str(MOTO_HARNESS)]
+        return [str(moto_server_cli())]
+
     def start(self, timeout: float = 60.0) -> MotoServer:
-        binary = moto_server_cli()
+        command = self.command()
         env = {
             **os.environ,
             **FAKE_CREDENTIALS,
@@ -123,7 +131,7 @@ class MotoServer:
             self._log = log_dir / f"moto-{self.port}.log"
             with self._log.open("wb") as log:
                 self._process = subprocess.Popen(
-                    [str(binary), "-H", "127.0.0.1", "-p", str(self.port)],
+                    [*command, "-H", "127.0.0.1", "-p", str(self.port)],
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     env=env,
