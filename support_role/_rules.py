@@ -162,7 +162,11 @@ def evaluate_trust(role: Role, config: Config) -> Verdict:
             code, detail, decided = found
             (fails if decided else unknowns).append(Problem(code, principal.value, detail))
     if not someone_can_assume:
-        fails.append(Problem("nobody-can-assume", role.name, "no Allow statement lets anyone assume the role"))
+        detail = (
+            "no Allow statement grants any principal the assume action its kind uses (IAM users and roles: "
+            "sts:AssumeRole, SAML providers: sts:AssumeRoleWithSAML, OIDC providers: sts:AssumeRoleWithWebIdentity)"
+        )
+        fails.append(Problem("nobody-can-assume", role.name, detail))
     evidence = {"role": [role.name], "trusted_principals": trusted, "rejected_principals": [p.subject for p in fails]}
     fix = "name each person's IAM user or role by full ARN (or a SAML/Identity Center federation) in the trust policy"
     lead = "can be assumed by principals that are not specific people"

@@ -526,3 +526,11 @@ def test_unknown_counts_as_failure_only_in_strict_mode() -> None:
     assert not is_failure(Status.UNKNOWN, Config())
     assert is_failure(Status.UNKNOWN, Config(strict_unknown=True))
     assert not is_failure(Status.PASS, Config(strict_unknown=True))
+
+
+def test_nobody_can_assume_names_the_action_each_kind_needs() -> None:
+    verdict = evaluate_role(role(statement({"AWS": ALICE}, action="sts:AssumeRoleWithSAML")), Config())[TRUST]
+    assert verdict is not None
+    (problem,) = verdict.problems
+    assert problem.code == "nobody-can-assume"
+    assert "IAM users and roles: sts:AssumeRole" in problem.detail and "sts:AssumeRoleWithSAML" in problem.detail
