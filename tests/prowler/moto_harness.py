@@ -115,6 +115,26 @@ def patched_moto() -> Iterator[None]:
         uninstall()
 
 
+CALL_LOG_ENV = "MOTO_HARNESS_CALL_LOG"
+
+
+def install_call_log(path: str) -> None:
+    """Append "<service> <Action>" to ``path`` for every API call the server answers (benchmarks)."""
+    import threading
+
+    from moto.core.responses import BaseResponse
+
+    original = BaseResponse.call_action
+    lock = threading.Lock()
+
+    def call_action(self: BaseResponse) -> Any:
+        with lock, open(path, "a", encoding="utf-8") as log:
+            log.write(f"{self.service_name} {self._get_action()}\n")
+        return original(self)
+
+    BaseResponse.call_action = call_action  # type: ignore[method-assign]
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -122,15 +142,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def moto_server(account_id: str | None = None, env: Mapping[str, str] | None = None) -> Iterator[str]:
+def moto_server(
+    account_id: str | None = None, env: Mapping[str, str] | None = None, call_log: Path | None = None
+) -> Iterator[str]:
     """A patched moto server on 127.0.0.1 (AWS managed policies loaded); yields its endpoint URL.
 
-    ``account_id`` becomes the account every request lands in (``MOTO_ACCOUNT_ID``).
+    ``account_id`` becomes the account every request lands in (``MOTO_ACCOUNT_ID``); with
+    ``call_log`` the server appends one line per API call it answers to that file.
     """
     port = free_port()
     server_env = {**os.environ, **(env or {}), "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
     if account_id:
         server_env["MOTO_ACCOUNT_ID"] = account_id
+    if call_log is not None:
+        server_env[CALL_LOG_ENV] = str(call_log)
     process = subprocess.Popen(
         [sys.executable, str(HERE), "-H", "127.0.0.1", "-p", str(port)],
         env=server_env,
@@ -163,4 +188,6 @@ if __name__ == "__main__":
     from moto.server import main
 
     install()
+    if os.environ.get(CALL_LOG_ENV):
+        install_call_log(os.environ[CALL_LOG_ENV])
     sys.exit(main(sys.argv[1:]))
