@@ -18,6 +18,8 @@ from pathlib import Path
 PREFIX = "support_role_"
 CONFIG_ENV = "CIS_SUPPORT_ROLE_CONFIG"
 _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+_INTERPOLATED_PARTITION = re.compile(r"^arn:(\$\{[^{}]*\}):(.*)$")
+_ARN_PARTITION = re.compile(r"^arn:([^:$]+):(.*)$")
 
 
 class ConfigError(ValueError):
@@ -34,7 +36,15 @@ class Config:
 
     def policy_allowed(self, arn_or_name: str) -> bool:
         name = arn_or_name.rsplit("/", 1)[-1]
-        return arn_or_name in self.allowed_policies or name in self.allowed_policies
+        if arn_or_name in self.allowed_policies or name in self.allowed_policies:
+            return True
+        # IaC writes the partition as an interpolation (${AWS::Partition}, ${data.aws_partition...}):
+        # such an ARN is the allowed one when everything but the partition is the same.
+        written = _INTERPOLATED_PARTITION.match(arn_or_name)
+        return written is not None and any(
+            (allowed_arn := _ARN_PARTITION.match(allowed)) is not None and allowed_arn.group(2) == written.group(2)
+            for allowed in self.allowed_policies
+        )
 
 
 KEYS: dict[str, str] = {

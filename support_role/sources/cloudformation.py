@@ -154,8 +154,8 @@ class CloudFormationTemplate:
             target = value.get("Ref") if isinstance(value, Mapping) else None
             if isinstance(target, str) and self.resources.get(target, {}).get("Type") == MANAGED_POLICY:
                 return self._customer(target)
-            kind = "a parameter without a default" if target in _parameters(self.template) else "not a managed policy"
-            return ManagedAttachment(Unknown(f"{origin}: !Ref {describe(target)} could not be resolved ({kind})"))
+            why = "a parameter without a default, or not a managed policy of the template"
+            return ManagedAttachment(Unknown(f"{origin}: !Ref {describe(target)} could not be resolved ({why})"))
         if intrinsic not in (None, "Fn::Sub", "Fn::Join"):
             return ManagedAttachment(
                 Unknown(
@@ -338,8 +338,3 @@ def _unique(values: list[object]) -> list[object]:
         if value not in seen:
             seen.append(value)
     return seen
-
-
-def _parameters(template: Mapping[str, object]) -> Mapping[str, object]:
-    params = template.get("Parameters")
-    return params if isinstance(params, Mapping) else {}

@@ -15,6 +15,7 @@ The template index is built once per template and reused for every resource in i
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -85,6 +86,51 @@ class _TemplateScan:
     index: CloudFormationTemplate
     role_verdicts: dict[tuple[str, Config], dict[str, Verdict | None]] = field(default_factory=dict)
     exists_verdicts: dict[Config, Verdict] = field(default_factory=dict)
+    marked: bool | None = None
+
+    def marked_baseline(self) -> bool:
+        """The template's ``Metadata`` marker (Checkov keeps only ``Resources``: read the file)."""
+        if self.marked is None:
+            self.marked = self.index.marked_baseline() or _metadata_marker(self.index.path)
+        return self.marked
+
+
+def _read_yaml(text: str) -> object:
+    """YAML with CloudFormation's short-form tags (``!Ref``, ``!Sub``...) read as plain values."""
+    import yaml  # Checkov installs PyYAML; the rest of the core does not need it
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
+        del suffix
+        if isinstance(node, yaml.MappingNode):
+            return loader.construct_mapping(node)
+        if isinstance(node, yaml.SequenceNode):
+            return loader.construct_sequence(node)
+        return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+    Loader.add_multi_constructor("!", any_tag)
+    return yaml.load(text, Loader=Loader)
+
+
+def _metadata_marker(path: str) -> bool:
+    """Whether the template file at ``path`` declares itself an account baseline in ``Metadata``."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError:
+        return False
+    try:
+        data = json.loads(text)
+    except ValueError:
+        try:
+            data = _read_yaml(text)
+        except Exception:  # an unreadable (or not YAML) file declares nothing
+            return False
+    if not isinstance(data, Mapping):
+        return False
+    return CloudFormationTemplate(path, data).marked_baseline()
 
 
 _SCANS: list[_TemplateScan] = []
@@ -144,7 +190,7 @@ def _outcome(check_id: str, conf: Mapping[str, object], entity_path: str, frame:
     if rule_id == EXISTS:
         if scan.index.carrier() != logical_id:
             return NOT_APPLICABLE
-        if not (scan.index.marked_baseline() or is_baseline(path, config)):
+        if not (scan.marked_baseline() or is_baseline(path, config)):
             return NOT_APPLICABLE
         verdict = scan.exists_verdicts.get(config)
         if verdict is None:

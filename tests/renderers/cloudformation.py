@@ -41,15 +41,19 @@ class RenderedCloudFormation:
     files: Mapping[str, str]  # path relative to the scenario folder -> content
     template_path: str  # the template among the files
     role_ids: Mapping[str, str]  # scenario role name -> logical ID
-    resource_ids: tuple[str, ...]
+    resource_types: Mapping[str, str]  # logical ID -> resource type, for every resource
     marked: bool  # whether the template's Metadata declares it an account baseline
 
     @property
     def exists_carrier(self) -> str | None:
-        """Where the checks report the account-level result (docs/checkov.md, "account baseline")."""
+        """The logical ID that carries the account-level result (docs/checkov.md, "account baseline")."""
         if self.role_ids:
             return min(self.role_ids.values())
-        return min(self.resource_ids) if self.resource_ids else None
+        return min(self.resource_types) if self.resource_types else None
+
+    def checkov_resource(self, logical_id: str) -> str:
+        """How Checkov names the resource in its reports: ``<Type>.<logical ID>``."""
+        return f"{self.resource_types[logical_id]}.{logical_id}"
 
 
 @dataclass(frozen=True)
@@ -282,6 +286,6 @@ def render_scenario(scenario: Scenario, style: str = "yaml") -> RenderedCloudFor
         files={path: text},
         template_path=path,
         role_ids=dict(writer.role_ids),
-        resource_ids=tuple(writer.resources),
+        resource_types={k: str(v["Type"]) for k, v in writer.resources.items()},
         marked=style == "json",
     )
