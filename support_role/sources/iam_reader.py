@@ -25,7 +25,8 @@ one per look-alike, when k = 0): within ``3 + 4k`` whenever the roles hold on av
 inline policy and no customer managed policy, whatever the number of roles in the account.
 
 A call that fails (AccessDenied, throttling that outlived the client's retries, NoSuchEntity because
-the role was deleted between two calls, anything else) never raises: the fact it was meant to give
+the role was deleted between two calls, an answer without the IAM API's shape, a truncated page
+without a usable marker, anything else) never raises: the fact it was meant to give
 becomes :class:`~support_role.Unknown` with a reason naming the call, the error and the permission,
 so the rules report UNKNOWN instead of guessing.
 """
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol, TypeVar
 
 from .._arn import SUPPORT_POLICY_NAME, is_aws_managed_policy, support_policy_arn
 from .._facts import Account, Document, ManagedAttachment, Role, Unknown
@@ -42,6 +43,13 @@ from .._policy import parse_policy
 from .iam_api import role_from_api
 
 PAGE_SIZE = 1000
+_T = TypeVar("_T")
+
+
+def _as_is(answer: Mapping[str, Any]) -> Mapping[str, Any]:
+    return answer
+
+
 _THROTTLING = frozenset(
     {
         "Throttling",
@@ -55,6 +63,8 @@ _THROTTLING = frozenset(
     }
 )
 _DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"})
+# The code of a failure whose answer did not have the IAM API's shape (a client that is not botocore).
+MALFORMED = "MalformedResponse"
 
 # Every IAM action this module may call: the minimal read-only permissions of a scanning identity.
 REQUIRED_ACTIONS: tuple[str, ...] = (
@@ -103,6 +113,8 @@ class Failure:
             why = "throttled by AWS beyond the client's retries"
         elif self.code == "NoSuchEntity":
             why = "it no longer exists: deleted or changed while the account was being read"
+        elif self.code == MALFORMED:
+            why = "the answer does not have the IAM API's shape"
         else:
             why = f"it needs {self.permission}"
         detail = f": {self.message}" if self.message else ""
@@ -139,6 +151,53 @@ class _CallFailed(Exception):
         self.failure = failure
 
 
+class _Shape(Exception):
+    """Internal: an answer that does not have the shape the IAM API gives it."""
+
+
+def _object(answer: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = answer.get(key)
+    if not isinstance(value, Mapping):
+        raise _Shape(f"{key} is {type(value).__name__}, not an object")
+    return value
+
+
+def _entries(answer: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    value = answer.get(key)
+    if value is None:  # botocore leaves out an empty list
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
+        raise _Shape(f"{key} is not a list of objects")
+    return value
+
+
+def _names(answer: Mapping[str, Any], key: str, field_name: str) -> list[str]:
+    names = [entry.get(field_name) for entry in _entries(answer, key)]
+    if not all(isinstance(name, str) and name for name in names):
+        raise _Shape(f"a {field_name} in {key} is not a string")
+    return [str(name) for name in names]
+
+
+def _strings(answer: Mapping[str, Any], key: str) -> list[str]:
+    value = answer.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise _Shape(f"{key} is not a list of strings")
+    return value
+
+
+def _next_marker(page: Mapping[str, Any]) -> str | None:
+    """The marker of the next page; a page that says there is more must give one."""
+    truncated = page.get("IsTruncated")
+    if truncated is None or truncated is False:
+        return None
+    marker = page.get("Marker")
+    if truncated is not True or not isinstance(marker, str) or not marker:
+        raise _Shape(f"IsTruncated is {truncated!r} with Marker {marker!r}: the rest of the list cannot be asked for")
+    return marker
+
+
 def error_code(error: BaseException) -> tuple[str, str]:
     """(code, message) of an error shaped like botocore's ClientError; the class name otherwise."""
     response = getattr(error, "response", None)
@@ -159,28 +218,55 @@ class _Reader:
         self.failures: list[Failure] = []
         self.documents: dict[str, Document] = {}
 
-    def call(self, operation: str, method: Callable[..., Mapping[str, Any]], subject: str, **kwargs: Any) -> Any:
+    def fail(self, operation: str, subject: str, code: str, message: str) -> NoReturn:
+        failure = Failure(operation, subject, code, message)
+        self.failures.append(failure)
+        raise _CallFailed(failure)
+
+    def call(
+        self,
+        operation: str,
+        method: Callable[..., Mapping[str, Any]],
+        subject: str,
+        read: Callable[[Mapping[str, Any]], _T] = _as_is,  # type: ignore[assignment]
+        **kwargs: Any,
+    ) -> _T:
+        """The answer of one call as ``read`` takes it apart; a failure or a wrong shape raises _CallFailed."""
         self.calls.append(operation)
         try:
-            return method(**kwargs)
+            answer = method(**kwargs)
         except Exception as error:  # every failure becomes an Unknown fact, never an exception
             code, message = error_code(error)
-            failure = Failure(operation, subject, code, message)
-            self.failures.append(failure)
-            raise _CallFailed(failure) from None
+            self.fail(operation, subject, code, message)
+        try:
+            if not isinstance(answer, Mapping):
+                raise _Shape(f"the answer is {type(answer).__name__}, not an object")
+            return read(answer)
+        except (_Shape, LookupError, TypeError, AttributeError, ValueError) as error:
+            self.fail(operation, subject, MALFORMED, str(error))
 
     def pages(
-        self, operation: str, method: Callable[..., Mapping[str, Any]], subject: str, **kwargs: Any
-    ) -> Iterator[Mapping[str, Any]]:
+        self,
+        operation: str,
+        method: Callable[..., Mapping[str, Any]],
+        subject: str,
+        read: Callable[[Mapping[str, Any]], _T],
+        **kwargs: Any,
+    ) -> Iterator[_T]:
         marker: str | None = None
         seen: set[str] = set()
         while True:
             extra = {"Marker": marker} if marker else {}
-            page = self.call(operation, method, subject, MaxItems=self.page_size, **kwargs, **extra)
-            yield page
-            marker = page.get("Marker") if page.get("IsTruncated") else None
-            if not marker or marker in seen:  # a marker seen twice would loop forever
+
+            def page_of(answer: Mapping[str, Any]) -> tuple[_T, str | None]:
+                return read(answer), _next_marker(answer)
+
+            item, marker = self.call(operation, method, subject, page_of, MaxItems=self.page_size, **kwargs, **extra)
+            yield item
+            if marker is None:
                 return
+            if marker in seen:  # a marker seen twice would loop forever, and the rest is never listed
+                self.fail(operation, subject, MALFORMED, f"the marker {marker!r} came back twice")
             seen.add(marker)
 
     def entities(self, policy_arn: str, **filters: str) -> tuple[list[str], list[str], list[str], Failure | None]:
@@ -189,11 +275,19 @@ class _Reader:
         users: list[str] = []
         groups: list[str] = []
         method = self.client.list_entities_for_policy
+
+        def read(page: Mapping[str, Any]) -> tuple[list[str], list[str], list[str]]:
+            return (
+                _names(page, "PolicyRoles", "RoleName"),
+                _names(page, "PolicyUsers", "UserName"),
+                _names(page, "PolicyGroups", "GroupName"),
+            )
+
         try:
-            for page in self.pages("ListEntitiesForPolicy", method, policy_arn, PolicyArn=policy_arn, **filters):
-                roles += [str(r["RoleName"]) for r in page.get("PolicyRoles") or () if r.get("RoleName")]
-                users += [str(u["UserName"]) for u in page.get("PolicyUsers") or () if u.get("UserName")]
-                groups += [str(g["GroupName"]) for g in page.get("PolicyGroups") or () if g.get("GroupName")]
+            for page in self.pages("ListEntitiesForPolicy", method, policy_arn, read, PolicyArn=policy_arn, **filters):
+                roles += page[0]
+                users += page[1]
+                groups += page[2]
         except _CallFailed as failed:
             return _unique(roles), _unique(users), _unique(groups), failed.failure
         return _unique(roles), _unique(users), _unique(groups), None
@@ -207,7 +301,9 @@ class _Reader:
         support = ManagedAttachment(support_policy_arn(self.partition))
         trust_reason: str | None = None
         try:
-            api_role = dict(self.call("GetRole", self.client.get_role, subject, RoleName=name)["Role"])
+            api_role = dict(
+                self.call("GetRole", self.client.get_role, subject, lambda a: _object(a, "Role"), RoleName=name)
+            )
         except _CallFailed as failed:
             trust_reason = failed.failure.reason
             api_role = {"RoleName": name, "Arn": self.role_arn(name)}
@@ -221,15 +317,25 @@ class _Reader:
         try:
             attached = []
             method = self.client.list_attached_role_policies
-            for page in self.pages("ListAttachedRolePolicies", method, subject, RoleName=name):
-                attached += [dict(p) for p in page.get("AttachedPolicies") or ()]
+
+            def read_attached(page: Mapping[str, Any]) -> list[dict[str, Any]]:
+                entries = _entries(page, "AttachedPolicies")
+                if not all(isinstance(p.get("PolicyArn"), str) for p in entries):
+                    raise _Shape("a PolicyArn in AttachedPolicies is not a string")
+                return [dict(p) for p in entries]
+
+            for entries in self.pages("ListAttachedRolePolicies", method, subject, read_attached, RoleName=name):
+                attached += entries
         except _CallFailed as failed:
             attached, attached_unknown = None, Unknown(failed.failure.reason)
         inline: dict[str, object] | Unknown
         try:
             names: list[str] = []
-            for page in self.pages("ListRolePolicies", self.client.list_role_policies, subject, RoleName=name):
-                names += [str(n) for n in page.get("PolicyNames") or ()]
+            method = self.client.list_role_policies
+            for page_names in self.pages(
+                "ListRolePolicies", method, subject, lambda page: _strings(page, "PolicyNames"), RoleName=name
+            ):
+                names += page_names
             inline = {policy: self.inline_document(name, policy) for policy in _unique(names)}
         except _CallFailed as failed:
             inline = Unknown(failed.failure.reason)
@@ -243,30 +349,39 @@ class _Reader:
             role = replace(role, managed=(support, ManagedAttachment(attached_unknown)))
         if trust_reason is not None:
             role = replace(role, trust=Unknown(trust_reason))
-        tags = tuple(dict(t) for t in api_role.get("Tags") or () if isinstance(t, Mapping))
+        raw_tags = api_role.get("Tags")  # tags only decorate a finding: odd ones are left out, not failed
+        tags = tuple(dict(t) for t in raw_tags if isinstance(t, Mapping)) if isinstance(raw_tags, list) else ()
         arn = api_role.get("Arn")
         return role, RoleDetails(name, arn if isinstance(arn, str) else self.role_arn(name), tags)
 
     def inline_document(self, role: str, policy: str) -> object:
         subject = f"inline policy {policy} of role {role}"
         try:
-            answer = self.call("GetRolePolicy", self.client.get_role_policy, subject, RoleName=role, PolicyName=policy)
-        except _CallFailed as failed:
-            return Unknown(failed.failure.reason)
-        return answer.get("PolicyDocument")
-
-    def customer_document(self, arn: str) -> Document:
-        try:
-            policy = self.call("GetPolicy", self.client.get_policy, arn, PolicyArn=arn)["Policy"]
-            version = policy.get("DefaultVersionId")
-            if not version:
-                return Unknown(f"GetPolicy on {arn} returned no default version")
-            answer = self.call(
-                "GetPolicyVersion", self.client.get_policy_version, arn, PolicyArn=arn, VersionId=version
+            method = self.client.get_role_policy
+            return self.call(
+                "GetRolePolicy", method, subject, lambda a: a.get("PolicyDocument"), RoleName=role, PolicyName=policy
             )
         except _CallFailed as failed:
             return Unknown(failed.failure.reason)
-        return parse_policy(answer.get("PolicyVersion", {}).get("Document"))
+
+    def customer_document(self, arn: str) -> Document:
+        try:
+            policy = self.call("GetPolicy", self.client.get_policy, arn, lambda a: _object(a, "Policy"), PolicyArn=arn)
+            version = policy.get("DefaultVersionId")
+            if not version or not isinstance(version, str):
+                return Unknown(f"GetPolicy on {arn} returned no default version")
+            method = self.client.get_policy_version
+            document = self.call(
+                "GetPolicyVersion",
+                method,
+                arn,
+                lambda a: _object(a, "PolicyVersion").get("Document"),
+                PolicyArn=arn,
+                VersionId=version,
+            )
+        except _CallFailed as failed:
+            return Unknown(failed.failure.reason)
+        return parse_policy(document)
 
     def hints(self, support_arn: str) -> tuple[list[Role], list[str]]:
         """Roles that look like support roles but are not: boundary use, a look-alike policy."""
@@ -281,12 +396,17 @@ class _Reader:
         policies: list[str] = []
         try:
             method = self.client.list_policies
-            for page in self.pages("ListPolicies", method, "the account", Scope="Local", OnlyAttached=True):
-                policies += [
-                    str(p["Arn"])
-                    for p in page.get("Policies") or ()
-                    if p.get("PolicyName") == SUPPORT_POLICY_NAME and p.get("Arn")
-                ]
+
+            def look_alikes_of(page: Mapping[str, Any]) -> list[str]:
+                found = [p.get("Arn") for p in _entries(page, "Policies") if p.get("PolicyName") == SUPPORT_POLICY_NAME]
+                if not all(isinstance(arn, str) and arn for arn in found):
+                    raise _Shape("an Arn in Policies is not a string")
+                return [str(arn) for arn in found]
+
+            for page_arns in self.pages(
+                "ListPolicies", method, "the account", look_alikes_of, Scope="Local", OnlyAttached=True
+            ):
+                policies += page_arns
         except _CallFailed as failed:
             notes.append(f"customer managed policies named {SUPPORT_POLICY_NAME} were not looked for: {failed}")
         for arn in policies:
