@@ -70,8 +70,8 @@ def _assume_statements(document: PolicyDocument) -> list[Statement]:
 
 def _assume_actions_of(info: PrincipalInfo) -> tuple[str, ...]:
     """The assume actions a principal of this kind can call; all three when that is not known."""
-    if info.cls is PrincipalClass.WILDCARD or info.wildcard:
-        return ASSUME_ACTIONS  # conservative: '*' is read as matching federated callers too
+    if info.cls in (PrincipalClass.WILDCARD, PrincipalClass.UNRESOLVED) or info.wildcard:
+        return ASSUME_ACTIONS  # conservative: '*' (or a value nobody resolved, maybe '*') matches every caller
     kind = info.principal.kind
     if kind in (PrincipalKind.AWS, PrincipalKind.SERVICE):
         return ("sts:AssumeRole",)
@@ -191,19 +191,27 @@ def evaluate_mfa(role: Role, config: Config) -> Verdict:
     if isinstance(role.trust, Unknown):
         return _undecided(MFA, role, "unreadable-trust-policy", f"trust policy unreadable: {role.trust.reason}")
     fails: list[Problem] = []
+    unknowns: list[Problem] = []
     covered: list[str] = []
     for statement in _assume_statements(role.trust):
-        iam = [
-            p.value
-            for p in statement.principals or ()
-            if p.kind is PrincipalKind.AWS and _can_assume(classify(p), statement)
-        ]
+        iam: list[str] = []
+        maybe: list[str] = []  # unresolved: able to assume here only if the value turns out to be '*'
+        for p in statement.principals or ():
+            info = classify(p)
+            if p.kind is not PrincipalKind.AWS or not _can_assume(info, statement):
+                continue
+            unsure = info.cls is PrincipalClass.UNRESOLVED and not statement_allows_action(statement, "sts:AssumeRole")
+            (maybe if unsure else iam).append(p.value)
         if statement.not_principals is not None:
             iam.append("NotPrincipal")
-        if not iam:
+        if not iam and not maybe:
             continue
         if _requires_mfa(statement.conditions):
-            covered.extend(iam)
+            covered.extend(iam + maybe)
+            continue
+        if not iam:
+            detail = "an unresolved principal that may assume the role without MFA if it is a wildcard"
+            unknowns.append(Problem("unresolved-principal", ", ".join(maybe), detail))
             continue
         if_exists = any(c.key == "aws:multifactorauthpresent" and c.if_exists for c in statement.conditions)
         code, detail = (
@@ -219,7 +227,7 @@ def evaluate_mfa(role: Role, config: Config) -> Verdict:
     )
     fix = 'add Condition {"Bool": {"aws:MultiFactorAuthPresent": "true"}} to each such trust statement'
     evidence = {"role": [role.name], "mfa_required_for": covered, "mfa_missing_for": [p.subject for p in fails]}
-    return _verdict(MFA, role.address, fails, [], passed, fix, evidence, "can be assumed without MFA by")
+    return _verdict(MFA, role.address, fails, unknowns, passed, fix, evidence, "can be assumed without MFA by")
 
 
 def _in_support_family(action: str) -> bool:

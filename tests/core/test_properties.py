@@ -47,7 +47,7 @@ from support_role._arn import is_aws_managed_policy, is_support_policy
 from support_role._policy import statement_allows_action
 from support_role._rules import ASSUME_ACTIONS
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 THOROUGH = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # --- 1. nothing raises ---------------------------------------------------------------------------

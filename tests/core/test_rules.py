@@ -534,3 +534,19 @@ def test_nobody_can_assume_names_the_action_each_kind_needs() -> None:
     (problem,) = verdict.problems
     assert problem.code == "nobody-can-assume"
     assert "IAM users and roles: sts:AssumeRole" in problem.detail and "sts:AssumeRoleWithSAML" in problem.detail
+
+
+def test_an_unresolved_principal_may_be_a_wildcard_so_it_counts_for_every_assume_action() -> None:
+    # Found by the property test: "*" replaced by an unresolved value must not turn MFA FAIL into PASS.
+    saml_only = role(statement({"AWS": "var.who"}, action="sts:AssumeRoleWithSAML"))
+    assert verdicts(saml_only) == {
+        TRUST: "UNKNOWN unresolved-principal",
+        LEAST_PRIVILEGE: "PASS",
+        MFA: "UNKNOWN unresolved-principal",
+    }
+    with_mfa = role(statement({"AWS": "var.who"}, action="sts:AssumeRoleWithSAML", condition=MFA_TRUE))
+    assert one(with_mfa, MFA) == "PASS"
+    assume_role = role(statement({"AWS": "var.who"}))  # sts:AssumeRole: any AWS principal can call it
+    assert one(assume_role, MFA) == "FAIL mfa-not-required"
+    beside_a_user = role(statement({"AWS": ["var.who", ALICE]}, action=["sts:AssumeRole", "sts:AssumeRoleWithSAML"]))
+    assert one(beside_a_user, MFA) == "FAIL mfa-not-required"
