@@ -36,7 +36,7 @@ class SupportRoleTerraformCheck(BaseResourceCheck):
         self.severity = Severities[rule.severity.upper()]
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        outcome = terraform_outcome(self.id, conf, self.graph, self.entity_path)
+        outcome = terraform_outcome(self.id, conf, self.graph, self.entity_path, sys._getframe(1))
         self.details.extend(outcome.details)
         return CheckResult[outcome.result]
 

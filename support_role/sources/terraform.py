@@ -644,13 +644,11 @@ class TerraformIndex:
 
     @staticmethod
     def _pick(candidates: list[tuple[str, str]], scanned_file: str | None) -> str | None:
-        if not candidates:
-            return None
-        if len(candidates) > 1 and scanned_file:
+        """The root of the candidate whose file is the scanned file (Checkov gives it relative)."""
+        if scanned_file:
             suffix = scanned_file.replace("\\", "/").lstrip("/")
-            matching = [c for c in candidates if c[1].replace("\\", "/").endswith(suffix)]
-            candidates = matching or candidates
-        return candidates[0][0]
+            candidates = [c for c in candidates if (f := c[1].replace("\\", "/")) == suffix or f.endswith("/" + suffix)]
+        return candidates[0][0] if candidates else None
 
     def root_of_resource(self, address: str, scanned_file: str | None = None) -> _RootIndex | None:
         root = self._pick(self._resource_roots.get(address, []), scanned_file)

@@ -20,11 +20,14 @@ Results:
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import FrameType
 
 from .._config import CONFIG_ENV, Config, ConfigError, config_from_environment
 from .._metadata import EXISTS, RULES_BY_ID
@@ -209,34 +212,45 @@ _SCANS: list[_Scan] = []
 _MAX_SCANS = 2  # one graph per framework run; keep the previous one while a second runner starts
 
 
-def scan_of(graph: object) -> _Scan:
+def scan_of(graph: object, vertices: Callable[[], Iterable[Mapping[str, object]]] | None = None) -> _Scan:
     """The index of a graph, built on first use and reused by every check of the scan."""
     for scan in _SCANS:
         if scan.graph is graph:
             return scan
-    scan = _Scan(graph, TerraformIndex(graph_vertices(graph)))
+    scan = _Scan(graph, TerraformIndex(vertices() if vertices is not None else graph_vertices(graph)))
     _SCANS.insert(0, scan)
     del _SCANS[_MAX_SCANS:]
     return scan
 
 
-def terraform_outcome(check_id: str, conf: Mapping[str, object], graph: object, entity_path: str) -> Outcome:
-    """The result of one of our Terraform checks on one resource."""
+def terraform_outcome(
+    check_id: str, conf: Mapping[str, object], graph: object, entity_path: str, frame: FrameType | None = None
+) -> Outcome:
+    """The result of one of our Terraform checks on one resource.
+
+    ``graph`` is Checkov's ``self.graph``. Checkov's ``terraform_json`` runner (``.tf.json``
+    files) gives its checks no graph and no address; its graph is then taken from the calling
+    frames (the runner keeps it in a local variable, ``local_graph``), and the address is made
+    from the entity's type and name.
+    """
     config = current_config()
     if isinstance(config, ConfigError):
         return config_failure(config)
     rule_id = rule_of(check_id)
+    scanned_file = scanned_file_of(entity_path)
     address = conf.get("__address__")
     if not isinstance(address, str):
-        return NOT_APPLICABLE
-    scanned_file = scanned_file_of(entity_path)
+        parts = entity_path.rsplit(":", 2)
+        if len(parts) != 3:
+            return NOT_APPLICABLE
+        address = f"{parts[1]}.{parts[2]}"
+    scan = scan_of(graph) if graph is not None else _local_graph_scan(frame or sys._getframe(1))
     if rule_id == EXISTS:
-        if graph is None:
-            return NOT_APPLICABLE  # without the graph no root module can be seen whole
-        return _exists_outcome(scan_of(graph), address, scanned_file, config, check_id)
-    if graph is None:
+        if scan is None:
+            return NOT_APPLICABLE  # without a graph no root module can be seen whole
+        return _exists_outcome(scan, address, scanned_file, config, check_id)
+    if scan is None:
         return outcome_of(evaluate_role(role_from_conf(conf, address), config)[rule_id], config, check_id)
-    scan = scan_of(graph)
     key = (address, scanned_file, config)
     verdicts = scan.role_verdicts.get(key)
     if verdicts is None:
@@ -245,6 +259,35 @@ def terraform_outcome(check_id: str, conf: Mapping[str, object], graph: object, 
             role = role_from_conf(conf, address)
         verdicts = scan.role_verdicts[key] = evaluate_role(role, config)
     return outcome_of(verdicts[rule_id], config, check_id)
+
+
+def _local_graph_scan(frame: FrameType | None) -> _Scan | None:
+    """The scan of the graph a calling Checkov runner holds as ``local_graph`` (see above)."""
+    depth = 0
+    while frame is not None and depth < 16:
+        local_graph = frame.f_locals.get("local_graph")
+        vertices = getattr(local_graph, "vertices", None)
+        if isinstance(vertices, list):
+            return scan_of(
+                local_graph, functools.partial(_block_attributes, vertices, frame.f_locals.get("root_folder"))
+            )
+        frame = frame.f_back
+        depth += 1
+    return None
+
+
+def _block_attributes(blocks: list[object], root_folder: object) -> Iterator[Mapping[str, object]]:
+    """Vertex attributes of Checkov's graph blocks, their file paths made absolute."""
+    base = root_folder if isinstance(root_folder, str) else os.getcwd()
+    for block in blocks:
+        get = getattr(block, "get_attribute_dict", None)
+        attrs = get() if callable(get) else getattr(block, "attributes", None)
+        if not isinstance(attrs, Mapping):
+            continue
+        file = attrs.get("file_path_")
+        if isinstance(file, str) and file and not os.path.isabs(file):
+            attrs = {**attrs, "file_path_": os.path.join(base, file)}
+        yield attrs
 
 
 def _exists_outcome(scan: _Scan, address: str, scanned_file: str, config: Config, check_id: str) -> Outcome:

@@ -4,9 +4,15 @@ For every corpus scenario and every Terraform style of ``tests/renderers/terrafo
 the root module, add an offline provider (fake credentials, no credential validation, no
 metadata API, no account ID lookup), ``terraform init`` from the provider mirror, ``terraform
 plan``, ``terraform show -json``. The JSON is written to ``tests/checkov/plans/<style>/<scenario>.json``
-(without its ``timestamp``, so that regenerating an unchanged scenario changes no byte), and
+without its ``timestamp`` and with ``relevant_attributes`` sorted (Terraform writes that list in
+a different order from run to run), so that regenerating an unchanged scenario changes no byte;
 ``plans/manifest.json`` records a digest of the files each plan was made from, so the tests can
 tell a stale or missing plan.
+
+Each worker starts the AWS provider once in Terraform's provider-debug mode and lets its
+``terraform show`` commands reattach to it (``TF_REATTACH_PROVIDERS``): showing a plan only reads
+the provider's schema, so the 700 MB provider binary is loaded once per plan instead of twice
+(``terraform plan`` configures the provider, which a provider process accepts only once).
 
     python tests/checkov/generate_plans.py            # missing or stale plans only
     python tests/checkov/generate_plans.py --all      # every plan
@@ -22,12 +28,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -97,7 +107,46 @@ def stale(scenarios: list[Scenario], styles: tuple[str, ...] = STYLES) -> list[t
     return out
 
 
-def _env(workdir: Path) -> dict[str, str]:
+@contextmanager
+def shared_provider() -> Iterator[str | None]:
+    """A running AWS provider that terraform commands reattach to; yields TF_REATTACH_PROVIDERS.
+
+    Yields None (terraform then starts the provider itself) when it cannot be started.
+    """
+    binaries = sorted(
+        (MIRROR / "registry.terraform.io" / "hashicorp" / "aws" / AWS_PROVIDER_VERSION).glob(
+            "*/terraform-provider-aws_*"
+        )
+    )
+    if not binaries:
+        yield None
+        return
+    process = subprocess.Popen(
+        [str(binaries[0]), "-debug"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or []], daemon=True).start()
+    reattach = None
+    deadline = time.monotonic() + 120
+    while reattach is None and time.monotonic() < deadline and process.poll() is None:
+        try:
+            line = lines.get(timeout=1)
+        except queue.Empty:
+            continue
+        marker = "TF_REATTACH_PROVIDERS='"
+        if marker in line:
+            reattach = line.split(marker, 1)[1].rsplit("'", 1)[0]
+    try:
+        yield reattach
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _env(workdir: Path, reattach: str | None = None) -> dict[str, str]:
     config = workdir / "terraform.tfrc"
     config.write_text(
         "provider_installation {\n"
@@ -107,6 +156,8 @@ def _env(workdir: Path) -> dict[str, str]:
         encoding="utf-8",
     )
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
+    if reattach:
+        keep["TF_REATTACH_PROVIDERS"] = reattach
     return {
         **keep,
         "TF_CLI_CONFIG_FILE": str(config),
@@ -125,7 +176,7 @@ def _run(args: list[str], cwd: Path, env: Mapping[str, str]) -> str:
     return done.stdout
 
 
-def generate_plan(scenario: Scenario, style: str, workdir: Path) -> dict[str, object]:
+def generate_plan(scenario: Scenario, style: str, workdir: Path, reattach: str | None = None) -> dict[str, object]:
     """A real ``terraform plan`` of the rendered scenario, as ``terraform show -json`` prints it."""
     binary = terraform_binary()
     module = workdir / "module"
@@ -137,9 +188,18 @@ def generate_plan(scenario: Scenario, style: str, workdir: Path) -> dict[str, ob
     env = _env(workdir)
     _run([binary, "init", "-input=false", "-no-color", "-backend=false"], module, env)
     _run([binary, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin"], module, env)
-    plan = json.loads(_run([binary, "show", "-json", "-no-color", "plan.bin"], module, env))
-    plan.pop("timestamp", None)  # the only part that changes between two plans of the same files
-    return dict(plan)
+    show_env = _env(workdir, reattach)
+    plan = json.loads(_run([binary, "show", "-json", "-no-color", "plan.bin"], module, show_env))
+    return normalise(plan)
+
+
+def normalise(plan: Mapping[str, object]) -> dict[str, object]:
+    """The plan without what differs between two plans of the same files (timestamp, set order)."""
+    out = {k: v for k, v in plan.items() if k != "timestamp"}
+    relevant = out.get("relevant_attributes")
+    if isinstance(relevant, list):
+        out["relevant_attributes"] = sorted(relevant, key=lambda item: json.dumps(item, sort_keys=True))
+    return out
 
 
 def write_plan(scenario: Scenario, style: str, plan: Mapping[str, object], base: Path = PLANS_DIR) -> Path:
@@ -149,11 +209,21 @@ def write_plan(scenario: Scenario, style: str, plan: Mapping[str, object], base:
     return path
 
 
-def _one(item: tuple[Scenario, str]) -> tuple[str, str]:
-    scenario, style = item
-    with tempfile.TemporaryDirectory(prefix="cissr-plan-") as tmp:
-        write_plan(scenario, style, generate_plan(scenario, style, Path(tmp)))
-    return plan_key(style, scenario.name), source_digest(scenario, style)
+def _worker(todo: queue.Queue[tuple[Scenario, str]], done: queue.Queue[tuple[str, str | None, str]]) -> None:
+    """Plan items from the queue with one shared provider; report (key, digest or None, message)."""
+    with shared_provider() as reattach:
+        while True:
+            try:
+                scenario, style = todo.get_nowait()
+            except queue.Empty:
+                return
+            key = plan_key(style, scenario.name)
+            try:
+                with tempfile.TemporaryDirectory(prefix="cissr-plan-") as tmp:
+                    write_plan(scenario, style, generate_plan(scenario, style, Path(tmp), reattach))
+                done.put((key, source_digest(scenario, style), f"planned {key}"))
+            except Exception as error:  # report every failing scenario, not only the first
+                done.put((key, None, f"FAILED {key}: {error}"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,21 +252,30 @@ def main(argv: list[str] | None = None) -> int:
         for path in sorted((PLANS_DIR / style).glob("*.json")):
             if plan_key(style, path.stem) not in known:
                 path.unlink()
+    work: queue.Queue[tuple[Scenario, str]] = queue.Queue()
+    for item in todo:
+        work.put(item)
+    done: queue.Queue[tuple[str, str | None, str]] = queue.Queue()
     failures = 0
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for item, future in [(item, pool.submit(_one, item)) for item in todo]:
-            try:
-                key, value = future.result()
-            except Exception as error:  # report every failing scenario, not only the first
+        for _ in range(max(1, args.jobs)):
+            pool.submit(_worker, work, done)
+        for _ in todo:
+            key, value, message = done.get()
+            print(message, file=sys.stderr if value is None else sys.stdout, flush=True)
+            if value is None:
                 failures += 1
-                print(f"FAILED {plan_key(item[1], item[0].name)}: {error}", file=sys.stderr)
                 continue
-            manifest[key] = value
-            print(f"planned {key}")
-    MANIFEST.parent.mkdir(parents=True, exist_ok=True)
-    MANIFEST.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n", encoding="utf-8")
+            manifest[key] = value  # written after every plan, so an interrupted run keeps its work
+            _write_manifest(manifest)
+    _write_manifest(manifest)
     print(f"{len(todo) - failures} plan(s) written, {failures} failed, {len(known) - len(todo)} unchanged")
     return 1 if failures else 0
+
+
+def _write_manifest(manifest: Mapping[str, str]) -> None:
+    MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+    MANIFEST.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
