@@ -34,7 +34,9 @@ OUR_CHECKS = [rule.prowler_id for rule in RULES]
 RULE_OF = {rule.prowler_id: rule.id for rule in RULES}
 STATUS = {"PASS": Status.PASS, "FAIL": Status.FAIL, "MANUAL": Status.UNKNOWN}
 CORPUS = {s.name: s for s in load_corpus()}
-BUILTIN_CHECK_DIR = Path(prowler.__file__).parent / "providers" / "aws" / "services" / "iam" / "iam_support_role_created"
+BUILTIN_CHECK_DIR = (
+    Path(prowler.__file__).parent / "providers" / "aws" / "services" / "iam" / "iam_support_role_created"
+)
 
 
 def _fake_env(url: str, region: str) -> dict[str, str]:
@@ -127,7 +129,9 @@ def _assert_corpus(scenario: Scenario, out: Path) -> None:
 
 
 def test_list_checks_shows_ours_beside_the_built_in() -> None:
-    result = subprocess.run([PROWLER, "aws", "--list-checks", "--no-banner"], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [PROWLER, "aws", "--list-checks", "--no-banner"], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     listed = {line.split("]")[0].strip("[ ") for line in result.stdout.splitlines() if line.startswith("[")}
     assert set(OUR_CHECKS) <= listed
