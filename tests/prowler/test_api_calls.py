@@ -12,7 +12,7 @@ from prowler_harness import assert_read_only, iam_client_of, mocked_aws_provider
 from scenario_seeder import seed_filler_roles, seed_scenario
 
 from prowler_checks import runtime
-from support_role.scenarios import scenario_from_mapping
+from support_role.scenarios import Scenario, scenario_from_mapping
 
 ACCOUNT = "123456789012"
 TRUST = {
@@ -29,7 +29,7 @@ TRUST = {
 INLINE = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "support:*", "Resource": "*"}]}
 
 
-def _support_account(k: int):  # type: ignore[no-untyped-def]
+def _support_account(k: int) -> Scenario:
     roles = [
         {
             "name": f"support-{i}",
