@@ -78,12 +78,15 @@ def _items(value: object) -> list[object]:
     """A list attribute as a flat list (Checkov's ``conf`` wraps lists twice)."""
     if value is None:
         return []
-    if isinstance(value, list | tuple):
-        out: list[object] = []
-        for item in value:
-            out.extend(_items(item) if isinstance(item, list | tuple) else [item])
-        return out
-    return [value]
+    out: list[object] = []
+    pending = [value]  # a stack, not recursion: a value nested thousands deep must not raise
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list | tuple):
+            pending.extend(reversed(item))
+        else:
+            out.append(item)
+    return out
 
 
 def _blocks(value: object) -> list[Mapping[str, object]]:
@@ -673,6 +676,7 @@ def role_from_conf(conf: Mapping[str, object], address: str) -> Role:
     ``managed_policy_arns`` is still recognised as a support role.
     """
     attrs = dict(conf)
+    attrs.pop("count", None)  # the scanner handed this resource over, so it is judged whatever count says
     attrs.update({"block_type_": "resource", "resource_type": "aws_iam_role", "__address__": address})
     index = TerraformIndex([attrs])
     role = index.role(address)
