@@ -16,6 +16,7 @@ The template index is built once per template and reused for every resource in i
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from .._metadata import EXISTS
 from .._rules import evaluate_exists, evaluate_role
 from .._verdict import Verdict
 from .cloudformation import CloudFormationTemplate
+from .terraform import display_path
 from .terraform_checkov import (
     FAILED,
     LOG,
@@ -141,7 +143,7 @@ def scan_of(template: Mapping[str, object], path: str) -> _TemplateScan:
     for scan in _SCANS:
         if scan.template is template:
             return scan
-    scan = _TemplateScan(template, CloudFormationTemplate(path, template))
+    scan = _TemplateScan(template, CloudFormationTemplate(display_path(os.path.abspath(path)), template))
     _SCANS.insert(0, scan)
     del _SCANS[_MAX_SCANS:]
     return scan
@@ -173,13 +175,13 @@ def cloudformation_outcome(check_id: str, conf: Mapping[str, object], entity_pat
 
 def _outcome(check_id: str, conf: Mapping[str, object], entity_path: str, frame: FrameType) -> Outcome:
     config = current_config()
-    if isinstance(config, ConfigError):
-        return config_failure(config)
     rule_id = rule_of(check_id)
+    if isinstance(config, ConfigError) and rule_id != EXISTS:
+        return config_failure(config)
     logical_id = entity_path.rsplit(":", 1)[-1]
     found = find_template(conf, logical_id, frame)
     if found is None:
-        if rule_id == EXISTS or conf.get("Type") != "AWS::IAM::Role":
+        if isinstance(config, ConfigError) or rule_id == EXISTS or conf.get("Type") != "AWS::IAM::Role":
             return NOT_APPLICABLE
         role = _lone_role(conf, logical_id)
         return outcome_of(evaluate_role(role, config)[rule_id], config, check_id) if role else NOT_APPLICABLE
@@ -187,6 +189,8 @@ def _outcome(check_id: str, conf: Mapping[str, object], entity_path: str, frame:
     if not path or path == "template":
         path = scanned_file_of(entity_path) or path
     scan = scan_of(template, path)
+    if isinstance(config, ConfigError):  # the exists check fails once per template, on its carrier
+        return config_failure(config) if scan.index.carrier() == logical_id else NOT_APPLICABLE
     if rule_id == EXISTS:
         if scan.index.carrier() != logical_id:
             return NOT_APPLICABLE

@@ -234,9 +234,9 @@ def terraform_outcome(
     from the entity's type and name.
     """
     config = current_config()
-    if isinstance(config, ConfigError):
-        return config_failure(config)
     rule_id = rule_of(check_id)
+    if isinstance(config, ConfigError) and rule_id != EXISTS:
+        return config_failure(config)
     scanned_file = scanned_file_of(entity_path)
     address = conf.get("__address__")
     if not isinstance(address, str):
@@ -245,6 +245,9 @@ def terraform_outcome(
             return NOT_APPLICABLE
         address = f"{parts[1]}.{parts[2]}"
     scan = scan_of(graph) if graph is not None else _local_graph_scan(frame or sys._getframe(1))
+    if isinstance(config, ConfigError):  # the exists check fails once per root, on its carrier
+        root = scan.index.root_of_resource(address, scanned_file) if scan is not None else None
+        return config_failure(config) if root is not None and root.carrier() == address else NOT_APPLICABLE
     if rule_id == EXISTS:
         if scan is None:
             return NOT_APPLICABLE  # without a graph no root module can be seen whole

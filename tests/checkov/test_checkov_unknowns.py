@@ -1,0 +1,179 @@
+"""What infrastructure code alone cannot tell is UNKNOWN with the reason, never PASS.
+
+Checkov hides UNKNOWN results; without strict mode each one is logged on stderr (one WARNING line
+naming the check, the resource and the reason), and the run's exit code ignores it. In strict
+mode (``support_role_strict_unknown: true``) each one is FAILED with the UNKNOWN verdict and its
+codes in the details.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.checkov.conftest import results_table
+from tests.checkov.harness import CHECKS_DIR, CliRun, Result, results_of_json, run_cli, write_config
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+TERRAFORM_UNKNOWNS = {
+    # the attached policy is a variable without a default
+    ("CKV_CISSR_2", "aws_iam_role.policy_from_variable"): "UNKNOWN support-status-unknown",
+    ("CKV_CISSR_3", "aws_iam_role.policy_from_variable"): "UNKNOWN support-status-unknown",
+    ("CKV_CISSR_4", "aws_iam_role.policy_from_variable"): "UNKNOWN support-status-unknown",
+    # a customer managed policy defined outside the scanned files
+    ("CKV_CISSR_3", "aws_iam_role.policy_elsewhere"): "UNKNOWN policy-not-visible",
+    # a data.aws_iam_policy_document that is not in the scanned files
+    ("CKV_CISSR_2", "aws_iam_role.trust_not_here"): "UNKNOWN unreadable-trust-policy",
+    ("CKV_CISSR_4", "aws_iam_role.trust_not_here"): "UNKNOWN unreadable-trust-policy",
+    # a data.aws_iam_policy_document merging other documents (not evaluated)
+    ("CKV_CISSR_2", "aws_iam_role.trust_merged"): "UNKNOWN unreadable-trust-policy",
+    ("CKV_CISSR_4", "aws_iam_role.trust_merged"): "UNKNOWN unreadable-trust-policy",
+    # the trust policy is a variable without a default
+    ("CKV_CISSR_2", "aws_iam_role.trust_from_variable"): "UNKNOWN unreadable-trust-policy",
+    ("CKV_CISSR_4", "aws_iam_role.trust_from_variable"): "UNKNOWN unreadable-trust-policy",
+    # AWSSupportAccess attached to a role named by a variable: any role of the root may carry it
+    ("CKV_CISSR_2", "aws_iam_role.first"): "UNKNOWN support-status-unknown",
+    ("CKV_CISSR_3", "aws_iam_role.first"): "UNKNOWN support-status-unknown",
+    ("CKV_CISSR_4", "aws_iam_role.first"): "UNKNOWN support-status-unknown",
+    ("CKV_CISSR_2", "aws_iam_role.second"): "UNKNOWN support-status-unknown",
+    ("CKV_CISSR_3", "aws_iam_role.second"): "UNKNOWN support-status-unknown",
+    ("CKV_CISSR_4", "aws_iam_role.second"): "UNKNOWN support-status-unknown",
+    # the account-level result of that root (declared a baseline below)
+    ("CKV_CISSR_1", "aws_iam_role.first"): "UNKNOWN undetermined-role",
+}
+TERRAFORM_DECIDED = {
+    ("CKV_CISSR_2", "aws_iam_role.policy_elsewhere"): ("PASSED", "PASS"),
+    ("CKV_CISSR_4", "aws_iam_role.policy_elsewhere"): ("PASSED", "PASS"),
+    ("CKV_CISSR_3", "aws_iam_role.trust_not_here"): ("PASSED", "PASS"),
+    ("CKV_CISSR_3", "aws_iam_role.trust_merged"): ("PASSED", "PASS"),
+    ("CKV_CISSR_3", "aws_iam_role.trust_from_variable"): ("PASSED", "PASS"),
+}
+CLOUDFORMATION_UNKNOWNS = {
+    # Fn::ImportValue in ManagedPolicyArns
+    ("CKV_CISSR_2", "AWS::IAM::Role.ImportedPolicyRole"): "UNKNOWN support-status-unknown",
+    ("CKV_CISSR_3", "AWS::IAM::Role.ImportedPolicyRole"): "UNKNOWN support-status-unknown",
+    ("CKV_CISSR_4", "AWS::IAM::Role.ImportedPolicyRole"): "UNKNOWN support-status-unknown",
+    # !Ref to a parameter without a default
+    ("CKV_CISSR_2", "AWS::IAM::Role.ParameterPolicyRole"): "UNKNOWN support-status-unknown",
+    ("CKV_CISSR_3", "AWS::IAM::Role.ParameterPolicyRole"): "UNKNOWN support-status-unknown",
+    ("CKV_CISSR_4", "AWS::IAM::Role.ParameterPolicyRole"): "UNKNOWN support-status-unknown",
+    # Fn::If for the trust document
+    ("CKV_CISSR_2", "AWS::IAM::Role.ConditionalTrustRole"): "UNKNOWN unreadable-trust-policy",
+    ("CKV_CISSR_4", "AWS::IAM::Role.ConditionalTrustRole"): "UNKNOWN unreadable-trust-policy",
+    # a customer managed policy that is not in the template
+    ("CKV_CISSR_3", "AWS::IAM::Role.ElsewherePolicyRole"): "UNKNOWN policy-not-visible",
+}
+CLOUDFORMATION_DECIDED = {
+    ("CKV_CISSR_3", "AWS::IAM::Role.ConditionalTrustRole"): ("PASSED", "PASS"),
+    ("CKV_CISSR_2", "AWS::IAM::Role.ElsewherePolicyRole"): ("PASSED", "PASS"),
+    ("CKV_CISSR_4", "AWS::IAM::Role.ElsewherePolicyRole"): ("PASSED", "PASS"),
+}
+
+
+def _scan(folder: Path, framework: str, tmp_path: Path, strict: bool) -> CliRun:
+    config = write_config(
+        tmp_path / "config.json",
+        {
+            "support_role_strict_unknown": strict,
+            "support_role_account_baseline_paths": [str(FIXTURES / "terraform_unknowns" / "unresolved_role")],
+        },
+    )
+    return run_cli(
+        [
+            "-d",
+            str(folder),
+            "--external-checks-dir",
+            str(CHECKS_DIR),
+            "--skip-download",
+            "--framework",
+            framework,
+            "-c",
+            "CKV_CISSR_1,CKV_CISSR_2,CKV_CISSR_3,CKV_CISSR_4",
+            "-o",
+            "json",
+        ],
+        env={"CIS_SUPPORT_ROLE_CONFIG": str(config)},
+    )
+
+
+def _results(run: CliRun) -> list[Result]:
+    return results_of_json(run.json())
+
+
+CASES = [
+    ("terraform", "terraform_unknowns", TERRAFORM_UNKNOWNS, TERRAFORM_DECIDED),
+    ("cloudformation", "cloudformation_unknowns", CLOUDFORMATION_UNKNOWNS, CLOUDFORMATION_DECIDED),
+]
+
+
+@pytest.mark.parametrize(("framework", "folder", "unknowns", "decided"), CASES, ids=[c[0] for c in CASES])
+def test_strict_mode_reports_each_unknown_as_failed_with_its_codes(
+    tmp_path: Path,
+    framework: str,
+    folder: str,
+    unknowns: dict[tuple[str, str], str],
+    decided: dict[tuple[str, str], tuple[str, str]],
+) -> None:
+    run = _scan(FIXTURES / folder, framework, tmp_path, strict=True)
+    got = results_table(_results(run))  # type: ignore[arg-type]
+    expected = {key: ("FAILED", verdict) for key, verdict in unknowns.items()} | decided
+    assert got == expected
+    assert run.returncode == 1
+    strict_note = "UNKNOWN reported as FAILED (support_role_strict_unknown is true)"
+    assert all(strict_note in r.details for r in _results(run) if r.verdict.startswith("UNKNOWN"))
+
+
+@pytest.mark.parametrize(("framework", "folder", "unknowns", "decided"), CASES, ids=[c[0] for c in CASES])
+def test_without_strict_mode_unknowns_are_hidden_by_checkov_but_logged_on_stderr(
+    tmp_path: Path,
+    framework: str,
+    folder: str,
+    unknowns: dict[tuple[str, str], str],
+    decided: dict[tuple[str, str], tuple[str, str]],
+) -> None:
+    run = _scan(FIXTURES / folder, framework, tmp_path, strict=False)
+    got = results_table(_results(run))  # type: ignore[arg-type]
+    assert got == decided  # never PASSED, never FAILED
+    assert run.returncode == 0
+    warnings = [line for line in run.stderr.splitlines() if " UNKNOWN for " in line]
+    logged = set()
+    for line in warnings:
+        check_id = line.split(" UNKNOWN for ", 1)[0].rsplit(" ", 1)[-1]
+        resource = line.split(" UNKNOWN for ", 1)[1].split(" (Checkov hides", 1)[0]
+        logged.add((check_id, resource))
+    # the log names the role by its address (Terraform) or logical ID (CloudFormation), and the
+    # account-level UNKNOWN by its root module
+    expected = {
+        (c, r.split(".", 1)[1] if framework == "cloudformation" else r) for c, r in unknowns if c != "CKV_CISSR_1"
+    }
+    assert {k for k in logged if k[0] != "CKV_CISSR_1"} == expected
+    exists_logged = {r for c, r in logged if c == "CKV_CISSR_1"}
+    if framework == "terraform":
+        assert exists_logged == {f"root module {Path('tests/checkov/fixtures/terraform_unknowns/unresolved_role')}"}
+    else:
+        assert exists_logged == set()
+
+
+def test_the_reason_of_an_unknown_says_what_could_not_be_read(tmp_path: Path) -> None:
+    run = _scan(FIXTURES / "terraform_unknowns", "terraform", tmp_path, strict=True)
+    reasons = {(r.check_id, r.resource): r.details[0] for r in _results(run)}
+    assert "var.policy_arn could not be resolved" in reasons[("CKV_CISSR_2", "aws_iam_role.policy_from_variable")]
+    assert "is not defined in the scanned files" in reasons[("CKV_CISSR_3", "aws_iam_role.policy_elsewhere")]
+    assert (
+        "data.aws_iam_policy_document.not_in_these_files.json could not be resolved"
+        in reasons[("CKV_CISSR_2", "aws_iam_role.trust_not_here")]
+    )
+    assert "merges other documents (source_policy_documents)" in reasons[("CKV_CISSR_2", "aws_iam_role.trust_merged")]
+    assert (
+        "may attach arn:aws:iam::aws:policy/AWSSupportAccess to this role"
+        in reasons[("CKV_CISSR_2", "aws_iam_role.second")]
+    )
+
+
+def test_json_output_is_valid_even_with_warnings_on_stderr(tmp_path: Path) -> None:
+    run = _scan(FIXTURES / "cloudformation_unknowns", "cloudformation", tmp_path, strict=False)
+    assert json.loads(run.stdout)["check_type"] == "cloudformation"
+    assert "UNKNOWN for ImportedPolicyRole" in run.stderr
