@@ -1,0 +1,80 @@
+"""Canary: every check of ours loads in Checkov and reports on every framework it serves.
+
+Checkov only logs a check that fails to load, and turns an exception inside a check into a
+hidden UNKNOWN: without this test a broken check would disappear without a trace.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from support_role import RULES
+from tests.checkov.harness import CHECK_IDS, CHECKS_DIR, PLANS_DIR, results_of_json, run_cli
+
+CANARY = Path(__file__).resolve().parent / "fixtures" / "canary"
+# A committed real plan of a corpus scenario (a support role and the account-baseline marker).
+CANARY_PLAN = PLANS_DIR / "documents" / "anchor-wildcard-trust.json"
+FRAMEWORKS = ("terraform", "terraform_plan", "cloudformation")
+LOAD_ERRORS = ("Cannot load external check", "Failed to run check", "Traceback")
+
+
+@pytest.fixture(scope="module")
+def canary_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("canary")
+    shutil.copytree(CANARY / "terraform", folder / "terraform")
+    shutil.copytree(CANARY / "cloudformation", folder / "cloudformation")
+    (folder / "plan").mkdir()
+    shutil.copy(CANARY_PLAN, folder / "plan" / "tfplan.json")
+    return run_cli(
+        ["-d", str(folder), "--external-checks-dir", str(CHECKS_DIR), "--skip-download",
+         "--framework", *FRAMEWORKS, "-o", "json"],
+        env={"LOG_LEVEL": "INFO"},
+    )  # fmt: skip
+
+
+def test_no_check_of_ours_failed_to_load_or_raised(canary_run) -> None:  # type: ignore[no-untyped-def]
+    problems = [line for line in canary_run.stderr.splitlines() if any(e in line for e in LOAD_ERRORS)]
+    assert problems == []
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_every_check_of_ours_reports_on_every_framework(canary_run, framework: str) -> None:  # type: ignore[no-untyped-def]
+    data = canary_run.json()
+    reports = [r for r in (data if isinstance(data, list) else [data]) if r["check_type"] == framework]
+    assert len(reports) == 1, f"Checkov produced no {framework} report"
+    reported = {r.check_id for r in results_of_json(reports[0])}
+    assert reported == set(CHECK_IDS)
+
+
+def test_checkov_registers_our_checks_with_the_core_metadata() -> None:
+    from checkov.cloudformation.checks.resource.registry import cfn_registry
+    from checkov.terraform.checks.resource.registry import resource_registry
+
+    resource_registry.load_external_checks(str(CHECKS_DIR))
+    cfn_registry.load_external_checks(str(CHECKS_DIR))
+    for registry in (resource_registry, cfn_registry):
+        for rule in RULES:
+            check = registry.get_check_by_id(rule.checkov_id)
+            assert check is not None, f"{rule.checkov_id} is not registered in {registry.report_type}"
+            assert check.name == rule.title
+            assert check.severity is not None and check.severity.name == rule.severity.upper()
+            assert check.guideline == rule.anchor
+    ours = [c for _, c in resource_registry.all_checks() if c.id.startswith("CKV_CISSR_")]
+    assert {c.id for c in ours} == set(CHECK_IDS)
+    # no built-in check uses our prefix (Checkov silently drops a custom check that reuses an ID)
+    builtin = [c.id for _, c in resource_registry.all_checks() if c.id.startswith("CKV_CISSR") and c not in ours]
+    assert builtin == []
+
+
+def test_the_checks_folder_holds_only_check_modules() -> None:
+    """Checkov executes every .py of the folder and walks it for YAML/JSON checks."""
+    files = sorted(p.name for p in CHECKS_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    assert files == [
+        "__init__.py",
+        "__main__.py",
+        "cis_support_role_cloudformation.py",
+        "cis_support_role_terraform.py",
+    ]
