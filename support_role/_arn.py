@@ -62,8 +62,12 @@ def is_token(segment: str) -> bool:
 
 
 def partition_ok(segment: str) -> bool:
-    """A real partition, or one written as an interpolation (``${AWS::Partition}``, ``${data...}``)."""
-    return segment in PARTITIONS or is_token(segment)
+    """A real partition, or one written as an interpolation (``${AWS::Partition}``, ``${data...}``).
+
+    Checkov hands over an interpolation inside ``jsonencode`` without its ``${ }``
+    (``arn:data.aws_partition.current.partition:iam::...``): a bare Terraform reference counts too.
+    """
+    return segment in PARTITIONS or is_token(segment) or is_unresolved_reference(segment)
 
 
 def is_support_policy(arn: str) -> bool:
