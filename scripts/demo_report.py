@@ -55,6 +55,7 @@ class Finding:
     codes: frozenset[str]
     reason: str
     scope: str = ""  # Checkov: the root module (directory, plan file or template); Prowler: ""
+    resource: str = ""  # the scanner's own name for the resource (Checkov address, Prowler ARN)
 
     @property
     def verdict(self) -> str:
@@ -94,7 +95,11 @@ def read_checkov(data: object) -> list[Finding]:
                 if not isinstance(item, Mapping) or item.get("check_id") not in CHECKOV_RULES:
                     continue
                 rule = CHECKOV_RULES[str(item["check_id"])]
-                details = [str(d) for d in item.get("details") or []]
+                # Checkov's Terraform runners copy a check's details into the record; its other
+                # runners leave them in check_result, where our checks also put them.
+                result = item.get("check_result")
+                nested = result.get("details") if isinstance(result, Mapping) else None
+                details = [str(d) for d in item.get("details") or nested or []]
                 status = "PASS" if bucket == "passed_checks" else "FAIL"
                 codes: frozenset[str] = frozenset()
                 role = ACCOUNT if rule == EXISTS else str(item.get("resource", "?"))
@@ -106,9 +111,9 @@ def read_checkov(data: object) -> list[Finding]:
                     elif line.startswith("evidence role: ") and rule != EXISTS:
                         role = line[len("evidence role: ") :].strip()
                 path = str(item.get("file_abs_path") or item.get("file_path") or "")
-                findings.append(
-                    Finding(rule, role, status, codes, details[0] if details else "", checkov_scope(path, check_type))
-                )
+                reason = details[0] if details else ""
+                resource = str(item.get("resource", ""))
+                findings.append(Finding(rule, role, status, codes, reason, checkov_scope(path, check_type), resource))
     return findings
 
 
@@ -134,10 +139,11 @@ def read_prowler_ocsf(data: object) -> list[Finding]:
         if status == "FAIL" and _STRICT_NOTE in detail:
             status = "UNKNOWN"
         resources = item.get("resources")
-        name = "?"
+        name, uid = "?", ""
         if isinstance(resources, list) and resources and isinstance(resources[0], Mapping):
             name = str(resources[0].get("name") or "?")
-        findings.append(Finding(rule, ACCOUNT if rule == EXISTS else name, status, codes, reason.strip()))
+            uid = str(resources[0].get("uid") or "")
+        findings.append(Finding(rule, ACCOUNT if rule == EXISTS else name, status, codes, reason.strip(), "", uid))
     return findings
 
 
@@ -182,26 +188,44 @@ def _cell(finding: Finding | None) -> str:
     return finding.verdict if finding is not None else "(no result)"
 
 
+def _cell_lines(finding: Finding | None, width: int) -> list[str]:
+    """A verdict in a column of ``width``: the status, then the codes, wrapped between codes."""
+    if finding is None:
+        return ["(no result)"]
+    lines = [finding.status]
+    for code in sorted(finding.codes):
+        if len(lines[-1]) + 1 + len(code) <= width:
+            lines[-1] += " " + code
+        else:
+            lines.append("  " + code)
+    return lines
+
+
 def render(rows: Sequence[Row], title: str, names: tuple[str, str] = ("Checkov", "Prowler"), width: int = 110) -> str:
-    """A side-by-side table with the reason under every row that is not a PASS on both sides."""
+    """A side-by-side table; under every row that is not a PASS on both sides, the reason."""
     role_w = max([len(ACCOUNT), *(len(r.role) for r in rows)]) + 2
     rule_w = max(len(rule.id) for rule in RULES) + 2
-    cell_w = max([20, *(len(_cell(r.left)) for r in rows), *(len(_cell(r.right)) for r in rows)]) + 2
+    cell_w = 30
     lines = [title, ""]
     lines.append(f"{'ROLE':<{role_w}}{'RULE':<{rule_w}}{names[0].upper():<{cell_w}}{names[1].upper():<{cell_w}}SAME?")
     lines.append("-" * (role_w + rule_w + 2 * cell_w + 5))
     wrap = textwrap.TextWrapper(width=width, initial_indent=" " * 4, subsequent_indent=" " * 6)
     for row in rows:
+        left, right = _cell_lines(row.left, cell_w - 2), _cell_lines(row.right, cell_w - 2)
         mark = "yes" if row.agree else "NO  <-- the scanners disagree"
-        lines.append(
-            f"{row.role:<{role_w}}{row.rule:<{rule_w}}{_cell(row.left):<{cell_w}}{_cell(row.right):<{cell_w}}{mark}"
-        )
-        shown = [f for f in (row.left, row.right) if f is not None and f.status != "PASS"]
-        reasons = list(dict.fromkeys(f.reason for f in shown if f.reason))
-        if not row.agree and row.left is not None and row.right is not None and len(reasons) == 2:
-            lines += wrap.wrap(f"{names[0]}: {reasons[0]}") + wrap.wrap(f"{names[1]}: {reasons[1]}")
-        elif reasons:
-            lines += wrap.wrap(f"why: {reasons[0]}")
+        for i in range(max(len(left), len(right))):
+            first = i == 0
+            a = left[i] if i < len(left) else ""
+            b = right[i] if i < len(right) else ""
+            role, rule = (row.role, row.rule) if first else ("", "")
+            lines.append(f"{role:<{role_w}}{rule:<{rule_w}}{a:<{cell_w}}{b:<{cell_w}}{mark if first else ''}".rstrip())
+        if row.agree:
+            reason = next((f.reason for f in (row.left, row.right) if f and f.status != "PASS" and f.reason), "")
+            lines += wrap.wrap(f"why: {reason}") if reason else []
+        else:
+            for name, finding in zip(names, (row.left, row.right), strict=True):
+                if finding is not None and finding.reason:
+                    lines += wrap.wrap(f"{name} says: {finding.reason}")
     agreed = sum(r.agree for r in rows)
     lines += ["", f"{agreed} of {len(rows)} verdicts are the same in both scanners."]
     return "\n".join(lines)
@@ -227,7 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     disagreements = 0
     for name, directory, prowler in accounts:
-        mine = [f for f in checkov if f.scope == directory or f.scope.startswith(directory + os.sep)]
+        scopes = [(f, os.path.abspath(f.scope)) for f in checkov]
+        mine = [f for f, scope in scopes if scope == directory or scope.startswith(directory + os.sep)]
         rows = compare(mine, prowler)
         if not rows:
             print(f"error: no result of our rules for {name}: did the scanners load the checks?", file=sys.stderr)

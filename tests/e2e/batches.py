@@ -1,0 +1,188 @@
+"""Scenarios grouped into batches: one batch is one moto account, one Terraform root module, one
+CloudFormation template, one ``terraform plan``/``apply`` and one Prowler run.
+
+A Prowler run costs about 13 seconds of start-up and a Terraform plan plus apply about 11 (the AWS
+provider loads its schema each time), whatever the size of the account; so scenarios share an
+account wherever their verdicts cannot influence each other:
+
+* the per-role rules read one role at a time, so roles of different scenarios can live side by
+  side, their names prefixed (``m03-aws-support``) to keep them apart;
+* the configuration is per scanner run, so only scenarios with the same configuration share;
+* the account-level rule reads the whole account: a scenario whose expected account verdict is
+  not PASS gets an account of its own (corpus), and a merged account's verdict is compared with
+  the core's verdict on the merged account (which must be PASS when every member expects PASS);
+* moto 5.2 answers ListEntitiesForPolicy from at most 100 roles unless asked for more, so a
+  batch holds at most :data:`MAX_ROLES` roles.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from support_role import EXISTS, evaluate_account
+from support_role.scenarios import Expectation, RoleSpec, Scenario, describe_verdict, scenario_account
+
+MAX_ROLES = 80
+
+
+@dataclass(frozen=True)
+class Member:
+    scenario: Scenario
+    prefix: str  # prepended to the scenario's role names in the batch account ("" when alone)
+
+    def role_name(self, name: str) -> str:
+        return self.prefix + name
+
+
+@dataclass
+class Batch:
+    name: str
+    members: list[Member]
+    rename_shared: bool = True  # prefix users, groups and customer policies too (corpus)
+    account: Scenario = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.account = merge(self.name, self.members, self.rename_shared)
+
+    @property
+    def alone(self) -> bool:
+        return len(self.members) == 1 and not self.members[0].prefix
+
+    def expected_exists(self) -> Expectation:
+        """The account-level verdict every path must give for the batch account."""
+        if self.alone:
+            return self.members[0].scenario.expect_exists
+        results = evaluate_account(scenario_account(self.account), self.account.parsed_config())
+        return Expectation.parse(describe_verdict(results[""][EXISTS]), self.name)
+
+    def owner(self, role_name: str) -> tuple[Member, str] | None:
+        """The member scenario a batch role belongs to, and the role's name in that scenario."""
+        for member in self.members:
+            if role_name.startswith(member.prefix):
+                original = role_name[len(member.prefix) :]
+                if any(r.name == original for r in member.scenario.roles):
+                    return member, original
+        return None
+
+
+def config_key(scenario: Scenario) -> str:
+    return json.dumps(dict(scenario.config), sort_keys=True, default=str)
+
+
+def plan_batches(
+    scenarios: Sequence[Scenario],
+    *,
+    merge_failing_exists: bool = False,
+    rename_shared: bool = True,
+    max_roles: int = MAX_ROLES,
+    prefix: str = "m",
+) -> list[Batch]:
+    """Group scenarios into as few accounts as keeps every verdict decidable per scenario.
+
+    Scenarios merge when they share partition, account ID and configuration and (unless
+    ``merge_failing_exists``) expect the account-level rule to PASS.
+    """
+    groups: dict[tuple[str, str, str, bool], list[Scenario]] = {}
+    alone: list[Scenario] = []
+    for scenario in scenarios:
+        passes = scenario.expect_exists.status == "PASS"
+        if not passes and not merge_failing_exists:
+            alone.append(scenario)
+            continue
+        key = (scenario.partition, scenario.account_id, config_key(scenario), passes)
+        groups.setdefault(key, []).append(scenario)
+    batches: list[Batch] = []
+    for members in groups.values():
+        if len(members) == 1:
+            alone.append(members[0])
+            continue
+        # as few accounts as the role limit allows, filled evenly
+        total = sum(len(s.roles) for s in members)
+        target = total / max(1, -(-total // max_roles))
+        chunk: list[Scenario] = []
+        for scenario in members:
+            size = sum(len(s.roles) for s in chunk)
+            if chunk and (size + len(scenario.roles) > max_roles or size >= target):
+                batches.append(_merged(chunk, len(batches), rename_shared, prefix))
+                chunk = []
+            chunk.append(scenario)
+        if chunk:
+            batches.append(_merged(chunk, len(batches), rename_shared, prefix))
+    for scenario in sorted(alone, key=lambda s: s.name):
+        batches.append(Batch(f"b{len(batches):02d}-{scenario.name}"[:60], [Member(scenario, "")]))
+    return batches
+
+
+def _merged(scenarios: Sequence[Scenario], index: int, rename_shared: bool, prefix: str) -> Batch:
+    if len(scenarios) == 1:
+        return Batch(f"b{index:02d}-{scenarios[0].name}"[:60], [Member(scenarios[0], "")])
+    members = [Member(s, f"{prefix}{i:02d}-") for i, s in enumerate(scenarios)]
+    return Batch(f"b{index:02d}-merged-{len(members)}", members, rename_shared)
+
+
+def _rename_policy(arn: str, scenario: Scenario, prefix: str) -> str:
+    for name in scenario.customer_policies:
+        if arn == scenario.customer_policy_arn(name):
+            return scenario.customer_policy_arn(prefix + name)
+    return arn
+
+
+def merge(name: str, members: Sequence[Member], rename_shared: bool = True) -> Scenario:
+    """One account holding every member's roles (prefixed) and, prefixed too when
+    ``rename_shared``, its users, groups and customer managed policies (else their union: the
+    same name must then mean the same thing in every member)."""
+    if len(members) == 1 and not members[0].prefix:
+        return members[0].scenario
+    first = members[0].scenario
+    users: dict[str, None] = {}
+    user_policies: dict[str, tuple[str, ...]] = {}
+    groups: dict[str, tuple[str, ...]] = {}
+    group_members: dict[str, tuple[str, ...]] = {}
+    customer: dict[str, Mapping[str, object]] = {}
+    roles: list[RoleSpec] = []
+    expect_roles: dict[str, Mapping[str, Expectation]] = {}
+    for member in members:
+        s, p = member.scenario, member.prefix
+        shared = p if rename_shared else ""
+        if (s.partition, s.account_id, config_key(s)) != (first.partition, first.account_id, config_key(first)):
+            raise ValueError(f"{s.name} cannot share an account with {first.name}")
+
+        def policies(arns: Iterable[str], s: Scenario = s, shared: str = shared) -> tuple[str, ...]:
+            return tuple(_rename_policy(a, s, shared) for a in arns)
+
+        for user in s.users:
+            users[shared + user] = None
+        for user, arns in s.user_policies.items():
+            user_policies[shared + user] = _union(user_policies.get(shared + user, ()), policies(arns))
+        for group, arns in s.groups.items():
+            groups[shared + group] = _union(groups.get(shared + group, ()), policies(arns))
+            mates = tuple(shared + u for u in s.group_members.get(group, ()))
+            group_members[shared + group] = _union(group_members.get(shared + group, ()), mates)
+        for policy, document in s.customer_policies.items():
+            if shared + policy in customer and customer[shared + policy] != document:
+                raise ValueError(f"customer policy {policy} means two things in {name}")
+            customer[shared + policy] = document
+        for spec in s.roles:
+            roles.append(replace(spec, name=p + spec.name, policies=policies(spec.policies)))
+        for role, rules in s.expect_roles.items():
+            expect_roles[p + role] = rules
+    return replace(
+        first,
+        name=name,
+        description=f"{len(members)} scenarios in one account: " + ", ".join(m.scenario.name for m in members),
+        users=tuple(users),
+        user_policies=user_policies,
+        groups=groups,
+        group_members=group_members,
+        customer_policies=customer,
+        roles=tuple(roles),
+        expect_exists=Expectation("PASS"),
+        expect_roles=expect_roles,
+        source=None,
+    )
+
+
+def _union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*a, *b)))

@@ -1,0 +1,453 @@
+"""Every path from a batch of scenarios to verdicts, with the real tools, and the comparison.
+
+Paths (names used in failure messages):
+
+``checkov-hcl``   the batch rendered as a Terraform root module, scanned by the Checkov CLI;
+``checkov-plan``  the JSON of a real ``terraform plan`` of that root module, scanned by Checkov;
+``checkov-cfn``   the batch rendered as a CloudFormation template, scanned by Checkov;
+``prowler-live``  the root module ``terraform apply``-ed to a local moto server (or, without
+                  terraform, the account seeded with boto3), scanned by the Prowler CLI with our plugin.
+
+The renderers are the Checkov tests' (``tests/renderers``); the styles rotate over the batches so
+that every way of writing the same account is planned, applied and scanned. Checkov runs once per
+configuration over every batch (HCL, plan JSON and templates together); Prowler once per batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from support_role import EXISTS, PER_ROLE_RULES, RULES
+from support_role.scenarios import Expectation
+from tests.e2e import infra
+from tests.e2e.batches import Batch, config_key
+from tests.renderers import cloudformation as cfn_renderer
+from tests.renderers import terraform as tf_renderer
+
+sys.path.insert(0, str(infra.ROOT / "scripts"))
+from demo_report import ACCOUNT, Finding, read_checkov, read_prowler_ocsf
+
+PATHS = ("checkov-hcl", "checkov-plan", "checkov-cfn", "prowler-live")
+PROWLER_CHECKS = tuple(rule.prowler_id for rule in RULES)
+CHECKOV_CHECKS = ",".join(rule.checkov_id for rule in RULES)
+
+
+@dataclass
+class PathResult:
+    findings: dict[tuple[str, str], Finding] = field(default_factory=dict)
+    skipped: str | None = None  # why this path did not run (a tool is missing)
+    error: str | None = None  # why it failed to run
+
+
+@dataclass
+class Layout:
+    """Where a batch's files go: the scanned tree is kept apart from Terraform's working copy."""
+
+    scan: Path  # <work>/scan/<config group>/<batch>
+    run: Path  # <work>/run/<batch>
+
+    @property
+    def tf(self) -> Path:
+        return self.scan / "tf"
+
+    @property
+    def cfn(self) -> Path:
+        return self.scan / "cfn"
+
+    @property
+    def plan_json(self) -> Path:
+        return self.scan / "plan" / "plan.json"
+
+
+@dataclass
+class Timings:
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def add(self, what: str, seconds: float) -> None:
+        self.seconds[what] = self.seconds.get(what, 0.0) + seconds
+
+    def summary(self) -> str:
+        return ", ".join(f"{k} {v:.0f}s" for k, v in sorted(self.seconds.items()))
+
+
+class Run:
+    """One end-to-end run over batches: render, plan, apply, scan, read back."""
+
+    def __init__(
+        self,
+        work: Path,
+        batches: Sequence[Batch],
+        *,
+        jobs: int = 2,
+        use_terraform: bool = True,
+        log: Callable[[str], None] = lambda _: None,
+    ) -> None:
+        self.work = work
+        self.batches = list(batches)
+        self.jobs = jobs
+        self.log = log
+        self.timings = Timings()
+        self.results: dict[str, dict[str, PathResult]] = {b.name: {p: PathResult() for p in PATHS} for b in batches}
+        keys = dict.fromkeys(config_key(b.account) for b in batches)
+        self.groups = {key: f"config-{i}" for i, key in enumerate(keys)}
+        self.layouts = {
+            b.name: Layout(work / "scan" / self.groups[config_key(b.account)] / b.name, work / "run" / b.name)
+            for b in batches
+        }
+        self.terraform_missing: str | None = None
+        if use_terraform:
+            try:
+                infra.terraform_cli()
+            except infra.ToolMissing as missing:
+                self.terraform_missing = str(missing)
+        else:
+            self.terraform_missing = "terraform disabled for this run"
+        self.tf_rendered: dict[str, tf_renderer.RenderedTerraform] = {}
+        self.cfn_rendered: dict[str, cfn_renderer.RenderedCloudFormation] = {}
+
+    # ------------------------------------------------------------------------------ rendering
+    def render(self) -> None:
+        for i, batch in enumerate(self.batches):
+            layout = self.layouts[batch.name]
+            tf_style = terraform_style(batch, i)
+            cfn_style = cfn_renderer.STYLES[i % len(cfn_renderer.STYLES)]
+            rendered = tf_renderer.render_scenario(batch.account, tf_style)
+            self.tf_rendered[batch.name] = rendered
+            _write(layout.tf, rendered.files)
+            template = cfn_renderer.render_scenario(batch.account, cfn_style)
+            self.cfn_rendered[batch.name] = template
+            _write(layout.cfn, template.files)
+
+    # ------------------------------------------------------------------------- per batch: live
+    def live(self, batch: Batch) -> None:
+        """Terraform plan + apply (or boto3 seeding) into a fresh moto account, then Prowler."""
+        layout = self.layouts[batch.name]
+        results = self.results[batch.name]
+        account = batch.account
+        layout.run.mkdir(parents=True, exist_ok=True)
+        with infra.MotoServer(account_id=account.account_id, log_dir=layout.run) as server:
+            if self.terraform_missing is None:
+                try:
+                    self._terraform(batch, server)
+                except Exception as error:  # the message names the command and its output
+                    results["checkov-plan"].error = f"terraform failed: {error}"
+                    results["prowler-live"].error = f"terraform apply failed: {error}"
+                    return
+            else:
+                results["checkov-plan"].skipped = f"no terraform plan: {self.terraform_missing}"
+                try:
+                    self._seed(batch, server)
+                except Exception as error:
+                    results["prowler-live"].error = f"seeding with boto3 failed: {error}"
+                    return
+            try:
+                results["prowler-live"].findings = self._prowler(batch, server)
+            except Exception as error:
+                results["prowler-live"].error = str(error)
+
+    def _terraform(self, batch: Batch, server: infra.MotoServer) -> None:
+        layout = self.layouts[batch.name]
+        workdir = layout.run / "terraform"
+        shutil.rmtree(workdir, ignore_errors=True)
+        _write(workdir, self.tf_rendered[batch.name].files)
+        (workdir / "providers.tf").write_text(
+            tf_renderer.required_providers()
+            + "\n"
+            + tf_renderer.provider_block(batch.account.partition, endpoint=server.url),
+            encoding="utf-8",
+        )
+        tf = infra.Terraform(workdir)
+        tf.init()
+        plan = tf.plan()
+        shown = tf.show_json(plan)
+        layout.plan_json.parent.mkdir(parents=True, exist_ok=True)
+        layout.plan_json.write_text(json.dumps(shown), encoding="utf-8")
+        tf.apply(plan)
+        for step, seconds in tf.timings.items():
+            self.timings.add(f"terraform {step}", seconds)
+
+    def _seed(self, batch: Batch, server: infra.MotoServer) -> None:
+        layout = self.layouts[batch.name]
+        raw = layout.run / "account.json"
+        raw.write_text(json.dumps(to_raw(batch.account)), encoding="utf-8")
+        script = (
+            "import json, sys; sys.path.insert(0, 'tests/prowler'); import boto3\n"
+            "from scenario_seeder import region_for, seed_scenario\n"
+            "from support_role.scenarios import scenario_from_mapping\n"
+            "s = scenario_from_mapping(json.load(open(sys.argv[1])))\n"
+            "seed_scenario(boto3.client('iam', region_name=region_for(s.partition)), s)\n"
+        )
+        started = time.monotonic()
+        env = {**_base_env(), **server.client_env(batch.account.partition)}
+        infra.run([infra.prowler_python(), "-c", script, raw], cwd=infra.ROOT, env=env)
+        self.timings.add("boto3 seeding", time.monotonic() - started)
+
+    def _prowler(self, batch: Batch, server: infra.MotoServer) -> dict[tuple[str, str], Finding]:
+        layout = self.layouts[batch.name]
+        out = layout.run / "prowler"
+        partition = batch.account.partition
+        region = infra.REGION_OF_PARTITION[partition]
+        args: list[str | os.PathLike[str]] = [
+            infra.prowler_cli(),
+            "aws",
+            "--checks",
+            *PROWLER_CHECKS,
+            "-f",
+            region,
+            "-M",
+            "json-ocsf",
+            "-o",
+            out,
+            "-F",
+            "findings",
+            "--no-banner",
+            "--ignore-exit-code-3",
+        ]
+        config = {k: v for k, v in batch.account.config.items()}
+        if config:
+            config_file = layout.run / "prowler-config.yaml"
+            config_file.write_text(json.dumps({"aws": config}), encoding="utf-8")
+            args += ["--config-file", config_file]
+        env = {**_base_env(), **server.client_env(partition)}
+        result = infra.run(args, env=env, cwd=layout.run, check=False, timeout=900)
+        self.timings.add("prowler", result.seconds)
+        (layout.run / "prowler.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+        ocsf = out / "findings.ocsf.json"
+        if result.returncode != 0 or not ocsf.is_file():
+            raise RuntimeError(f"prowler failed: {result.describe()}")
+        findings = read_prowler_ocsf(json.loads(ocsf.read_text(encoding="utf-8")))
+        return _keyed(findings, f"prowler-live on {batch.name}")
+
+    # ------------------------------------------------------------------------------- Checkov
+    def checkov(self) -> None:
+        """One Checkov run per configuration group over every batch's HCL, plan JSON and template."""
+        for key, group in self.groups.items():
+            batches = [b for b in self.batches if config_key(b.account) == key]
+            folder = self.work / "scan" / group
+            config = dict(batches[0].account.config)
+            config["support_role_strict_unknown"] = True  # UNKNOWN must show (as FAILED with its verdict line)
+            config["support_role_account_baseline_paths"] = [f"{folder}/**"]
+            config_file = self.work / f"checkov-{group}.json"
+            config_file.write_text(json.dumps(config), encoding="utf-8")
+            args: list[str | os.PathLike[str]] = [
+                infra.checkov_cli(),
+                "-d",
+                folder,
+                "--external-checks-dir",
+                infra.ROOT / "checkov_checks",
+                "--framework",
+                "terraform",
+                "terraform_plan",
+                "cloudformation",
+                "--check",
+                CHECKOV_CHECKS,
+                "--skip-download",
+                "--soft-fail",
+                "-o",
+                "json",
+            ]
+            env = {**_base_env(), "CIS_SUPPORT_ROLE_CONFIG": str(config_file)}
+            result = infra.run(args, env=env, cwd=folder, check=False, timeout=1800)
+            self.timings.add("checkov", result.seconds)
+            (self.work / f"checkov-{group}.log").write_text(result.stderr, encoding="utf-8")
+            (self.work / f"checkov-{group}.out.json").write_text(result.stdout, encoding="utf-8")
+            if result.returncode != 0:
+                for batch in batches:
+                    for path in ("checkov-hcl", "checkov-plan", "checkov-cfn"):
+                        self.results[batch.name][path].error = result.describe()
+                continue
+            findings = [
+                dataclasses.replace(f, scope=os.path.normpath(os.path.join(folder, f.scope)))
+                for f in read_checkov(json.loads(result.stdout or "[]"))
+            ]
+            for batch in batches:
+                self._assign_checkov(batch, findings)
+
+    def _assign_checkov(self, batch: Batch, findings: Sequence[Finding]) -> None:
+        layout = self.layouts[batch.name]
+        tf_names = {address: role for role, address in self.tf_rendered[batch.name].role_addresses.items()}
+        cfn_names = {logical: role for role, logical in self.cfn_rendered[batch.name].role_ids.items()}
+        roles = {r.name for r in batch.account.roles}
+        where = {
+            "checkov-hcl": str(layout.tf),
+            "checkov-plan": str(layout.plan_json.parent),
+            "checkov-cfn": str(layout.cfn),
+        }
+        for path, prefix in where.items():
+            if self.results[batch.name][path].skipped:
+                continue
+            mine = []
+            for finding in findings:
+                if not (finding.scope == prefix or finding.scope.startswith(prefix + os.sep)):
+                    continue
+                role = finding.role
+                if finding.rule != EXISTS and role not in roles:
+                    role = _role_of_resource(finding.resource, tf_names, cfn_names) or role
+                mine.append(dataclasses.replace(finding, role=role))
+            self.results[batch.name][path].findings = _keyed(mine, f"{path} on {batch.name}")
+
+    # ----------------------------------------------------------------------------------- all
+    def execute(self) -> None:
+        started = time.monotonic()
+        self.render()
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            futures = [pool.submit(self.live, batch) for batch in self.batches]
+            for future in futures:
+                future.result()
+        self.log(f"live paths of {len(self.batches)} accounts: {time.monotonic() - started:.0f}s")
+        checkov_started = time.monotonic()
+        self.checkov()
+        self.log(f"checkov: {time.monotonic() - checkov_started:.0f}s")
+        self.log(f"total {time.monotonic() - started:.0f}s ({self.timings.summary()})")
+
+
+def terraform_style(batch: Batch, index: int) -> str:
+    """The Terraform style of the batch's root module: rotating, except that an account with
+    customer managed policies is never written in the ``inline`` style.
+
+    That style lists a customer policy in ``managed_policy_arns`` beside literal ARNs
+    (``[".../AWSSupportAccess", aws_iam_policy.x.arn]``); before the apply, Terraform's plan JSON
+    marks the whole list unknown and keeps only the references, so the literal AWSSupportAccess is
+    in no part of the plan and no scanner of the plan can know the role is a support role. The
+    plan path would rightly differ from the corpus there (it should say UNKNOWN).
+    """
+    styles = tf_renderer.STYLES
+    style = styles[index % len(styles)]
+    if style == "inline" and batch.account.customer_policies:
+        style = styles[(index + 1) % len(styles)]
+    return style
+
+
+def _role_of_resource(resource: str, tf_names: Mapping[str, str], cfn_names: Mapping[str, str]) -> str | None:
+    if resource in tf_names:
+        return tf_names[resource]
+    if resource.startswith("AWS::IAM::Role."):
+        return cfn_names.get(resource[len("AWS::IAM::Role.") :])
+    return None
+
+
+def _keyed(findings: Sequence[Finding], where: str) -> dict[tuple[str, str], Finding]:
+    keyed: dict[tuple[str, str], Finding] = {}
+    for finding in findings:
+        key = (finding.role, finding.rule)
+        if key in keyed and keyed[key].verdict != finding.verdict:
+            # two different answers for one role and rule: keep both visible in the comparison
+            finding = Finding(finding.rule, finding.role, "CONFLICT", frozenset(), "", finding.scope)
+        keyed[key] = finding
+    return keyed
+
+
+def _write(folder: Path, files: Mapping[str, str]) -> None:
+    for relative, text in files.items():
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def _base_env() -> dict[str, str]:
+    """The environment of a tool run: no AWS settings of the machine, nothing from the test run."""
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
+    env = {k: os.environ[k] for k in keep if k in os.environ}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+# -------------------------------------------------------------------------------- comparison
+def _shown(finding: Finding | None) -> str:
+    return "no result" if finding is None else finding.verdict
+
+
+def _matches(expected: Expectation, finding: Finding | None) -> bool:
+    if finding is None:
+        return expected.status == "NA"
+    return finding.status == expected.status and finding.codes == expected.codes
+
+
+def differences(run: Run, reference: str = "corpus") -> list[str]:
+    """Every verdict of every path that differs from the reference, one line each, naming the
+    scenario, the role, the rule and the two paths."""
+    lines: list[str] = []
+    for batch in run.batches:
+        where = "" if batch.alone else f" (in shared account {batch.name})"
+        exists = batch.expected_exists()
+        names = ", ".join(m.scenario.name for m in batch.members)
+        for path, result in run.results[batch.name].items():
+            if result.skipped:
+                continue
+            if result.error:
+                lines.append(f"{names}: {path} did not run: {result.error}")
+                continue
+            found = result.findings
+            got = found.get((ACCOUNT, EXISTS))
+            if not _matches(exists, got):
+                ref = reference if batch.alone else "core on the shared account"
+                lines.append(f"{names}: account: {EXISTS}: {ref} says {exists} but {path} says {_shown(got)}{where}")
+            known: set[tuple[str, str]] = {(ACCOUNT, EXISTS)}
+            for member in batch.members:
+                for spec in member.scenario.roles:
+                    role = member.role_name(spec.name)
+                    for rule in PER_ROLE_RULES:
+                        known.add((role, rule))
+                        expected = member.scenario.expectation(spec.name, rule)
+                        got = found.get((role, rule))
+                        if not _matches(expected, got):
+                            lines.append(
+                                f"{member.scenario.name}: role {spec.name}: {rule}: {reference} says {expected} "
+                                f"but {path} says {_shown(got)}{where}"
+                            )
+            for role, rule in sorted(set(found) - known):
+                lines.append(f"{names}: {path} reports {rule} on {role!r}, a role the account does not have{where}")
+    return lines
+
+
+def to_raw(scenario: object) -> dict[str, object]:
+    """A scenario (support_role.scenarios.Scenario) back in the corpus file format."""
+    from support_role.scenarios import Scenario
+
+    assert isinstance(scenario, Scenario)
+    raw: dict[str, object] = {
+        "name": scenario.name,
+        "description": scenario.description,
+        "partition": scenario.partition,
+        "account_id": scenario.account_id,
+    }
+    if scenario.config:
+        raw["config"] = dict(scenario.config)
+    if scenario.users:
+        raw["users"] = list(scenario.users)
+    if scenario.user_policies:
+        raw["user_policies"] = {u: list(p) for u, p in scenario.user_policies.items()}
+    if scenario.groups:
+        raw["groups"] = {
+            g: {"members": list(scenario.group_members.get(g, ())), "policies": list(p)}
+            for g, p in scenario.groups.items()
+        }
+    if scenario.customer_policies:
+        raw["customer_policies"] = {n: d for n, d in scenario.customer_policies.items()}
+    roles: list[dict[str, object]] = []
+    for spec in scenario.roles:
+        role: dict[str, object] = {"name": spec.name, "trust": spec.trust}
+        if spec.path != "/":
+            role["path"] = spec.path
+        if spec.policies:
+            role["policies"] = list(spec.policies)
+        if spec.inline:
+            role["inline"] = dict(spec.inline)
+        if spec.boundary:
+            role["boundary"] = spec.boundary
+        roles.append(role)
+    raw["roles"] = roles
+    expect: dict[str, object] = {EXISTS: str(scenario.expect_exists)}
+    if scenario.expect_roles:
+        expect["roles"] = {r: {rule: str(e) for rule, e in rules.items()} for r, rules in scenario.expect_roles.items()}
+    raw["expect"] = expect
+    return raw
