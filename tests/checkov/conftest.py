@@ -146,7 +146,9 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
             for style in CFN_STYLES:
                 rendered_cfn = cfn_renderer.render_scenario(scenario, style)
                 write_files(group / "cfn" / style / scenario.name, rendered_cfn.files)
-                run.expected[("cloudformation", style, scenario.name)] = _expected_cloudformation(scenario, rendered_cfn)
+                run.expected[("cloudformation", style, scenario.name)] = _expected_cloudformation(
+                    scenario, rendered_cfn
+                )
         config: dict[str, object] = dict(scenarios[0].config)
         config["support_role_strict_unknown"] = True
         config["support_role_account_baseline_paths"] = [
