@@ -82,7 +82,10 @@ def config_failure(error: ConfigError) -> Outcome:
     if message not in _LOGGED_ERRORS:
         _LOGGED_ERRORS.add(message)
         LOG.error(message)
-    return Outcome(FAILED, (message, "verdict: ERROR [configuration-error]"))
+    # FAIL with the code Prowler's checks give a refused configuration too (docs/DECISIONS.md)
+    return Outcome(
+        FAILED, (message, "verdict: FAIL [invalid-configuration]", f"problem invalid-configuration: {error}")
+    )
 
 
 def glob_pattern(pattern: str) -> re.Pattern[str]:

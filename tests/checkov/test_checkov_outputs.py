@@ -195,6 +195,7 @@ def test_a_bad_configuration_fails_every_result_and_names_the_key(tmp_path: Path
         ("CKV_CISSR_4", "aws_iam_role.good", "FAILED"),
     ]
     assert all("support_role_strict_unkown" in r.details[0] for r in results)
+    assert {r.verdict for r in results} == {"FAIL invalid-configuration"}
     assert run.stderr.count("cis-support-role configuration error") == 1
     assert run.returncode == 1
 
