@@ -7,7 +7,9 @@
   partition, so a run of the four checks reads the account once.
 * Configuration comes from Prowler's ``--config-file`` (``aws:`` section, our ``support_role_*``
   keys), read through the core's :func:`support_role.config_from_mapping`. A bad value is logged and
-  turns every finding into MANUAL naming the key; it is never replaced by a default.
+  turns every check's finding into FAIL naming the key; it is never replaced by a default.
+* A check never raises (Prowler would drop its findings silently): an unexpected error becomes one
+  MANUAL finding on the account, ``check-error``, naming it.
 * Status mapping: PASS -> PASS, FAIL -> FAIL, UNKNOWN -> MANUAL, or FAIL when
   ``support_role_strict_unknown`` is true (the same meaning as Checkov's strict mode).
 * Every ``status_extended`` is the core's reason sentence, followed by ``[codes: ...]`` when the
@@ -39,6 +41,7 @@ from support_role.sources.iam_reader import AccountRead, read_account
 
 STRICT_KEY = "support_role_strict_unknown"
 CONFIG_ERROR_CODE = "invalid-configuration"
+CHECK_ERROR_CODE = "check-error"
 _CODES = re.compile(r"\s\[codes: ([^\]]*)\]$")
 
 
@@ -142,7 +145,26 @@ def _account_resource(provider: Any, region: str) -> FindingResource:
 
 
 def run_rule(check: Check, rule_id: str) -> list[Check_Report_AWS]:
-    """The findings of one rule over the audited account (Prowler's global provider)."""
+    """The findings of one rule over the audited account (Prowler's global provider).
+
+    Prowler drops the findings of a check that raises (one log line, exit code 0), so anything
+    unexpected becomes one MANUAL finding on the account naming the error (FAIL in strict mode).
+    """
+    try:
+        return _run_rule(check, rule_id)
+    except Exception as error:
+        logger.exception(f"cis-support-role: {check.CheckID} could not run: {type(error).__name__}: {error}")
+        provider = Provider.get_global_provider()
+        strict = (provider.audit_config or {}).get(STRICT_KEY) is True
+        text = (
+            f"The check could not run, so nothing was decided: {type(error).__name__}: {error}. "
+            "See Prowler's log, fix the cause and scan again."
+        )
+        resource = _account_resource(provider, iam_region(provider))
+        return [_report(check, resource, Status.UNKNOWN, text, frozenset({CHECK_ERROR_CODE}), strict)]
+
+
+def _run_rule(check: Check, rule_id: str) -> list[Check_Report_AWS]:
     provider = Provider.get_global_provider()
     region = iam_region(provider)
     account_resource = _account_resource(provider, region)
@@ -150,13 +172,14 @@ def run_rule(check: Check, rule_id: str) -> list[Check_Report_AWS]:
     try:
         config = config_from_mapping(audit_config)
     except ConfigError as error:
+        # A refused configuration fails the run, as in Checkov: nothing was checked, and a pipeline
+        # must not pass on a configuration it did not apply (docs/DECISIONS.md, Configuration).
         logger.error(f"cis-support-role: {check.CheckID}: invalid configuration: {error}")
         text = (
             f"The cis-support-role configuration is invalid, so nothing was checked: {error}. "
             "Fix the key under aws: in the Prowler --config-file and scan again."
         )
-        strict = audit_config.get(STRICT_KEY) is True
-        return [_report(check, account_resource, Status.UNKNOWN, text, frozenset({CONFIG_ERROR_CODE}), strict)]
+        return [_report(check, account_resource, Status.FAIL, text, frozenset({CONFIG_ERROR_CODE}), False)]
     read = account_read(provider)
     if rule_id == EXISTS:
         return [_from_verdict(check, evaluate_exists(read.account, config), account_resource, config, read.notes)]

@@ -177,14 +177,14 @@ def test_config_file_changes_verdicts_and_z_ignores_exit_code_3(account: Account
 
 
 @pytest.mark.parametrize("account", ["good-single-user-mfa"], indirect=True)
-def test_a_bad_config_value_is_manual_naming_the_key(account: Account, tmp_path: Path) -> None:
+def test_a_bad_config_value_fails_naming_the_key(account: Account, tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("aws:\n  support_role_trusted_account_ids: [12345]\n", encoding="utf-8")
     out = tmp_path / "out"
     result = account.prowler(out, "-c", "iam_cis_support_role_exists", "-M", "csv", "--config-file", str(config))
-    assert result.returncode == 0, result.stdout + result.stderr  # MANUAL is not a FAIL
+    assert result.returncode == 3, result.stdout + result.stderr  # a refused configuration fails the run
     (row,) = _csv_rows(out)
-    assert row["STATUS"] == "MANUAL"
+    assert row["STATUS"] == "FAIL"
     assert "support_role_trusted_account_ids" in row["STATUS_EXTENDED"]
     assert codes_of(row["STATUS_EXTENDED"]) == {"invalid-configuration"}
 

@@ -1,5 +1,5 @@
 """Our support_role_* keys in Prowler's audit config change the verdicts; a bad value is never
-replaced by a default: every check reports MANUAL naming the key, and the error is logged."""
+replaced by a default: every check reports FAIL naming the key (as Checkov does), and the error is logged."""
 
 from __future__ import annotations
 
@@ -105,13 +105,13 @@ def test_an_account_outside_the_trusted_list_fails() -> None:
         ({"support_role_alowed_policies": ["ReadOnlyAccess"]}, "support_role_alowed_policies"),
     ],
 )
-def test_a_bad_value_makes_every_check_manual_naming_the_key(
+def test_a_bad_value_makes_every_check_fail_naming_the_key(
     config: dict[str, object], key: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.ERROR):
         summary, calls = _scan(config)
     assert summary == {
-        cls.__name__: ("MANUAL", ACCOUNT, frozenset({"invalid-configuration"})) for cls in CHECKS.values()
+        cls.__name__: ("FAIL", ACCOUNT, frozenset({"invalid-configuration"})) for cls in CHECKS.values()
     }
     assert calls == []  # nothing is judged, so nothing is read
     assert all(key in text and "--config-file" in text for text in TEXTS.values())
@@ -120,6 +120,7 @@ def test_a_bad_value_makes_every_check_manual_naming_the_key(
     assert all(key in message for message in logged)
 
 
-def test_a_bad_value_with_strict_unknown_fails_every_check(caplog: pytest.LogCaptureFixture) -> None:
-    summary, _ = _scan({"support_role_strict_unknown": True, "support_role_allowed_policies": "ReadOnlyAccess"})
-    assert {status for status, _, _ in summary.values()} == {"FAIL"}
+def test_a_bad_value_fails_every_check_whatever_strict_unknown_says(caplog: pytest.LogCaptureFixture) -> None:
+    for strict in (True, False):
+        summary, _ = _scan({"support_role_strict_unknown": strict, "support_role_allowed_policies": "ReadOnlyAccess"})
+        assert {status for status, _, _ in summary.values()} == {"FAIL"}

@@ -1,0 +1,96 @@
+"""A refused configuration through the real ``prowler`` CLI (``--config-file``): an unknown
+``support_role_*`` key and a wrong type each give every one of our four checks one FAIL finding on the
+account naming the key, ``[codes: invalid-configuration]``, an ERROR log line, nothing read from the
+account, and exit code 3. (An invalid account ID through the CLI is in ``test_cli.py``.)
+The same files are refused the same way by Checkov: ``tests/checkov/test_robust_config.py``."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+from moto_harness import moto_server
+from scenario_seeder import seed_scenario
+from test_robust_faults import support_account
+
+from prowler_checks.runtime import codes_of
+from support_role import RULES
+
+pytestmark = pytest.mark.slow
+
+PROWLER = os.environ.get("CIS_SUPPORT_ROLE_PROWLER") or str(Path(sys.executable).parent / "prowler")
+OUR_CHECKS = [rule.prowler_id for rule in RULES]
+ACCOUNT = "123456789012"
+
+BAD_CONFIGS = {
+    "unknown key": (
+        "aws:\n  max_unused_access_keys_days: 45\n  support_role_alow_account_roots: true\n",
+        "support_role_alow_account_roots",
+        "unknown configuration key",
+    ),
+    "wrong type": (
+        "aws:\n  support_role_allowed_policies: ReadOnlyAccess\n",
+        "support_role_allowed_policies",
+        "must be a list of non-empty strings",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> object:
+    with moto_server(account_id=ACCOUNT) as url:
+        iam = boto3.client(
+            "iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t"
+        )
+        seed_scenario(iam, support_account())
+        yield url
+
+
+def _prowler(url: str, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
+    env.update(
+        AWS_ENDPOINT_URL=url,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_CONFIG_FILE="/dev/null",
+        AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+    )
+    command = [PROWLER, "aws", "-f", "us-east-1", "--no-banner", "-o", str(out), "-F", "out", "-M", "csv", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+
+
+@pytest.mark.parametrize("case", list(BAD_CONFIGS))
+def test_the_prowler_cli_refuses_a_bad_configuration_naming_the_key(case: str, endpoint: str, tmp_path: Path) -> None:
+    text, key, message = BAD_CONFIGS[case]
+    config = tmp_path / "config.yaml"
+    config.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = _prowler(endpoint, out, "-c", *OUR_CHECKS, "--config-file", str(config), "--log-level", "ERROR")
+    assert result.returncode == 3, result.stdout[-2000:] + result.stderr[-2000:]
+    with (tmp_path / "out" / "out.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    assert sorted((r["CHECK_ID"], r["RESOURCE_NAME"], r["STATUS"]) for r in rows) == sorted(
+        (check, ACCOUNT, "FAIL") for check in OUR_CHECKS
+    )
+    for row in rows:
+        assert codes_of(row["STATUS_EXTENDED"]) == {"invalid-configuration"}
+        assert key in row["STATUS_EXTENDED"] and message in row["STATUS_EXTENDED"]
+    logged = [line for line in (result.stdout + result.stderr).splitlines() if "invalid configuration" in line]
+    assert len(logged) == 4 and all(key in line for line in logged)  # one ERROR line per check
+
+
+def test_the_same_file_without_the_mistake_is_applied(endpoint: str, tmp_path: Path) -> None:
+    """The control: the account passes every check with a correct file, so the FAILs above are the config's."""
+    config = tmp_path / "config.yaml"
+    config.write_text("aws:\n  support_role_allowed_policies: [ReadOnlyAccess]\n", encoding="utf-8")
+    result = _prowler(endpoint, tmp_path / "out", "-c", *OUR_CHECKS, "--config-file", str(config))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    with (tmp_path / "out" / "out.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    assert {r["STATUS"] for r in rows} == {"PASS"} and len(rows) == 4
