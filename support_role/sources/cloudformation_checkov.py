@@ -37,6 +37,7 @@ from .terraform_checkov import (
     config_failure,
     current_config,
     is_baseline,
+    nested_too_deeply,
     outcome_of,
     rule_of,
     scanned_file_of,
@@ -167,7 +168,10 @@ def cloudformation_outcome(check_id: str, conf: Mapping[str, object], entity_pat
     Checkov 3.3's CloudFormation runner does not copy a check's ``details`` into its report (its
     Terraform runners do), so the reason of every FAILED result is also logged on stderr.
     """
-    outcome = _outcome(check_id, conf, entity_path, sys._getframe(1))
+    try:
+        outcome = _outcome(check_id, conf, entity_path, sys._getframe(1))
+    except RecursionError:
+        outcome = nested_too_deeply(check_id, entity_path)
     if outcome.result == FAILED and outcome.details:
         LOG.warning("%s FAILED for %s: %s", check_id, entity_path.rsplit(":", 1)[-1], " ".join(outcome.details[:2]))
     return outcome

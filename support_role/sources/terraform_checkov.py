@@ -32,7 +32,7 @@ from types import FrameType
 from .._config import CONFIG_ENV, Config, ConfigError, config_from_environment
 from .._metadata import EXISTS, RULES_BY_ID
 from .._rules import evaluate_exists, evaluate_role
-from .._verdict import Status, Verdict
+from .._verdict import Problem, Status, Verdict
 from .terraform import TerraformIndex, _RootIndex, display_path, role_from_conf
 
 LOG = logging.getLogger("cis_support_role.checkov")
@@ -226,6 +226,25 @@ def scan_of(graph: object, vertices: Callable[[], Iterable[Mapping[str, object]]
     return scan
 
 
+def nested_too_deeply(check_id: str, entity_path: str) -> Outcome:
+    """UNKNOWN (FAILED in strict mode) for a resource nested beyond Python's recursion limit.
+
+    Checkov turns an exception in a check into a hidden UNKNOWN even in strict mode; this keeps
+    the strict reading and says why.
+    """
+    config = current_config()
+    resource = entity_path.rsplit(":", 1)[-1] or entity_path
+    detail = "it is nested too deeply to read"
+    verdict = Verdict(
+        rule_of(check_id),
+        Status.UNKNOWN,
+        resource,
+        f"{resource} could not be decided: {detail}. Make it readable to the scanner and scan again.",
+        (Problem("unreadable-resource", resource, detail),),
+    )
+    return outcome_of(verdict, config if isinstance(config, Config) else Config(), check_id)
+
+
 def terraform_outcome(
     check_id: str, conf: Mapping[str, object], graph: object, entity_path: str, frame: FrameType | None = None
 ) -> Outcome:
@@ -236,6 +255,15 @@ def terraform_outcome(
     frames (the runner keeps it in a local variable, ``local_graph``), and the address is made
     from the entity's type and name.
     """
+    try:
+        return _terraform_outcome(check_id, conf, graph, entity_path, frame or sys._getframe(1))
+    except RecursionError:
+        return nested_too_deeply(check_id, entity_path)
+
+
+def _terraform_outcome(
+    check_id: str, conf: Mapping[str, object], graph: object, entity_path: str, frame: FrameType | None
+) -> Outcome:
     config = current_config()
     rule_id = rule_of(check_id)
     if isinstance(config, ConfigError) and rule_id != EXISTS:

@@ -24,6 +24,7 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -442,3 +443,25 @@ def test_huge_templates_are_read_in_bounded_time() -> None:
     assert outcomes["Role0"].result == "PASSED"
     assert outcomes["Role1999"].result == "PASSED"
     assert elapsed < 60, elapsed
+
+
+def test_a_template_nested_beyond_the_recursion_limit_is_unknown_not_an_exception() -> None:
+    """Regression: intrinsics nested thousands deep raised RecursionError, which Checkov hides as UNKNOWN
+    even in strict mode. Now UNKNOWN with a reason, and FAILED in strict mode."""
+    deep = {"AssumeRolePolicyDocument": GOOD_TRUST, "ManagedPolicyArns": [_deep(5000)], "RoleName": _deep(5000)}
+    template = {"Resources": {"Deep": {"Type": "AWS::IAM::Role", "Properties": deep}}}
+    outcome = run_check(template, TRUST, "Deep")
+    assert outcome.result == "UNKNOWN"
+    assert outcome.details[:2] == (
+        "Deep could not be decided: it is nested too deeply to read. Make it readable to the scanner and scan again.",
+        "verdict: UNKNOWN [unreadable-resource]",
+    )
+
+
+def test_strict_mode_fails_a_template_nested_too_deeply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"support_role_strict_unknown": True}), encoding="utf-8")
+    monkeypatch.setenv("CIS_SUPPORT_ROLE_CONFIG", str(config))
+    deep = {"AssumeRolePolicyDocument": {"Statement": [_deep(5000)]}, "ManagedPolicyArns": [SUPPORT]}
+    template = {"Resources": {"Deep": {"Type": "AWS::IAM::Role", "Properties": deep}}}
+    assert run_check(template, MFA, "Deep").result == "FAILED"

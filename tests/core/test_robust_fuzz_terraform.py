@@ -565,3 +565,24 @@ def test_deeply_wrapped_list_attributes_are_flattened_not_a_crash() -> None:
     conf = {"name": ["a"], "assume_role_policy": [GOOD_TRUST], "managed_policy_arns": _deep(3000, SUPPORT)}
     verdict = evaluate_role(role_from_conf(conf, "aws_iam_role.r"), Config())[MFA]
     assert verdict is not None and verdict.status is Status.PASS
+
+
+def _deep_mapping(depth: int) -> Any:
+    value: Any = {"a": 1}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def test_a_value_nested_beyond_the_recursion_limit_is_unknown_not_an_exception() -> None:
+    """Regression: a deeply nested mapping where a string was expected raised RecursionError while the
+    reason was written (Checkov hides that as UNKNOWN even in strict mode). Now UNKNOWN with a reason."""
+    vertices = [
+        _vertex("aws_iam_role", "r", {"name": "r", "assume_role_policy": GOOD_TRUST, "managed_policy_arns": [SUPPORT]}),
+        _vertex("aws_iam_role_policy_attachment", "a", {"role": _deep_mapping(5000), "policy_arn": ADMIN}),
+    ]
+    outcome = terraform_outcome(
+        CHECK_ID[LEAST_PRIVILEGE], conf_of(vertices[0]), FakeGraph(vertices), f"{FILE}:aws_iam_role:r"
+    )
+    assert outcome.result == "UNKNOWN"
+    assert outcome.details[1] == "verdict: UNKNOWN [unreadable-resource]", outcome.details
