@@ -1,4 +1,4 @@
-"""``python -m support_role``: the rule table, and the core replayed over the scenario corpus."""
+"""``python -m support_role``: the rule table, the core replayed over the scenario corpus, and the doctor."""
 
 from __future__ import annotations
 
@@ -56,6 +56,12 @@ def _corpus(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from ._doctor import main as doctor
+
+    return doctor(args.checkov, args.prowler, args.moto_server, args.skip or (), args.config, args.json, args.timeout)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m support_role", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -66,6 +72,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpus.add_argument("directory", nargs="?", default=None, help="folder of scenario YAML files")
     corpus.add_argument("--json", action="store_true")
     corpus.set_defaults(run=_corpus)
+    doctor = commands.add_parser(
+        "doctor",
+        help="run Checkov and Prowler on a bundled canary: did every check of ours load and give its expected result?",
+    )
+    doctor.add_argument(
+        "--checkov", metavar="PATH", help="the checkov executable (else $CIS_SUPPORT_ROLE_CHECKOV, PATH)"
+    )
+    doctor.add_argument(
+        "--prowler", metavar="PATH", help="the prowler executable (else $CIS_SUPPORT_ROLE_PROWLER, PATH)"
+    )
+    doctor.add_argument(
+        "--moto-server", metavar="PATH", help="moto_server for the canary account (else next to prowler, PATH)"
+    )
+    doctor.add_argument("--skip", action="append", choices=["checkov", "prowler", "moto"], help="leave a part out")
+    doctor.add_argument("--config", metavar="FILE", help="also validate this configuration file")
+    doctor.add_argument("--timeout", type=float, default=900, help="seconds allowed for each scanner run")
+    doctor.add_argument("--json", action="store_true", help="print the report as JSON")
+    doctor.set_defaults(run=_doctor)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

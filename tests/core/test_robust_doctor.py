@@ -1,0 +1,168 @@
+"""``python -m support_role doctor`` against the real scanners: it passes when every check of ours loads
+and gives its expected result on the canary, and it fails, naming the check, when one does not load
+(a Checkov check that cannot be imported, a Prowler check whose metadata Prowler refuses), both made by
+shadowing our packages with broken copies on PYTHONPATH, the way a bad install or a bad edit would.
+
+Runs in the base environment; the scanners are found through ``$CIS_SUPPORT_ROLE_CHECKOV`` and
+``$CIS_SUPPORT_ROLE_PROWLER`` (exported by ``scripts/envs.sh``) or the repository's ``.venvs``.
+The doctor itself imports neither checkov, prowler nor boto3 (checked below).
+"""
+
+from __future__ import annotations
+
+import ast
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomllib
+
+from support_role import RULES
+
+ROOT = Path(__file__).resolve().parents[2]
+VENVS = Path(os.environ.get("CIS_SUPPORT_ROLE_VENVS", ROOT / ".venvs"))
+CANARY = ROOT / "support_role" / "canary"
+
+
+def _tool(env_var: str, fallback: Path) -> str:
+    path = os.environ.get(env_var) or str(fallback)
+    if not Path(path).is_file():
+        pytest.skip(f"{path} not found: set {env_var} or run: bash -c 'source scripts/envs.sh; ensure_all_envs'")
+    return path
+
+
+def _doctor(*args: str, pythonpath: Path | None = None) -> tuple[int, dict[str, Any], str]:
+    env = {k: v for k, v in os.environ.items() if k != "CIS_SUPPORT_ROLE_CONFIG"}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(pythonpath), str(ROOT)])
+    done = subprocess.run(
+        [sys.executable, "-m", "support_role", "doctor", "--json", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=pythonpath or ROOT.parent,  # not the repository root, whose packages would come first on sys.path
+        timeout=1800,
+    )
+    return done.returncode, json.loads(done.stdout), done.stderr
+
+
+def _rows(report: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    return {(r["scanner"], r["check_id"], r["where"]): r for r in report["checks"]}
+
+
+@pytest.mark.slow
+def test_the_doctor_sees_every_check_load_and_give_its_expected_result() -> None:
+    checkov = _tool("CIS_SUPPORT_ROLE_CHECKOV", VENVS / "checkov" / "bin" / "checkov")
+    prowler = _tool("CIS_SUPPORT_ROLE_PROWLER", VENVS / "prowler" / "bin" / "prowler")
+    code, report, stderr = _doctor("--checkov", checkov, "--prowler", prowler)
+    assert code == 0, json.dumps(report, indent=2) + stderr
+    assert report["ok"] is True
+    assert [(s["name"], s["status"]) for s in report["steps"]] == [
+        ("configuration", "ok"),
+        ("checkov", "ok"),
+        ("checkov scan of the canary", "ok"),
+        ("prowler", "ok"),
+        ("prowler aws --list-checks", "ok"),
+        ("prowler scan of the canary account (moto)", "ok"),  # moto_server next to prowler was found
+    ]
+    rows = _rows(report)
+    expected_keys = {("checkov", r.checkov_id, f) for r in RULES for f in ("terraform", "cloudformation")}
+    expected_keys |= {("prowler", r.prowler_id, "aws") for r in RULES}
+    assert set(rows) == expected_keys
+    assert all(r["loaded"] and r["ok"] and r["matched"] == r["expected"] > 0 for r in rows.values())
+    assert report["prowler_listed"] == {r.prowler_id: True for r in RULES}
+    assert report["unexpected"] == []
+
+
+@pytest.mark.slow
+def test_the_doctor_fails_naming_a_checkov_check_that_did_not_load(tmp_path: Path) -> None:
+    """A Terraform check file that cannot be imported: Checkov logs it and scans on without it."""
+    checkov = _tool("CIS_SUPPORT_ROLE_CHECKOV", VENVS / "checkov" / "bin" / "checkov")
+    shadow = tmp_path / "checkov_checks"
+    shutil.copytree(ROOT / "checkov_checks", shadow, ignore=shutil.ignore_patterns("__pycache__"))
+    broken = shadow / "cis_support_role_terraform.py"
+    broken.write_text("raise ImportError('a broken install')\n" + broken.read_text(encoding="utf-8"), encoding="utf-8")
+    code, report, _ = _doctor("--checkov", checkov, "--skip", "prowler", pythonpath=tmp_path)
+    assert code == 1 and report["ok"] is False
+    rows = _rows(report)
+    for rule in RULES:
+        assert rows[("checkov", rule.checkov_id, "terraform")]["loaded"] is False
+        assert rows[("checkov", rule.checkov_id, "terraform")]["matched"] == 0
+        assert rows[("checkov", rule.checkov_id, "cloudformation")]["ok"] is True  # the other file still loads
+    problems = rows[("checkov", "CKV_CISSR_2", "terraform")]["problems"]
+    assert (
+        "/terraform/account/main.tf::aws_iam_role.canary_trust_fail: expected FAIL account-root, got nothing"
+        in problems
+    )
+
+
+@pytest.mark.slow
+def test_the_doctor_fails_naming_a_prowler_check_prowler_refused(tmp_path: Path) -> None:
+    """Invalid metadata (a title starting with "Ensure"): Prowler refuses the check."""
+    prowler = _tool("CIS_SUPPORT_ROLE_PROWLER", VENVS / "prowler" / "bin" / "prowler")
+    shadow = tmp_path / "prowler_checks"
+    shutil.copytree(ROOT / "prowler_checks", shadow, ignore=shutil.ignore_patterns("__pycache__"))
+    check = "iam_cis_support_role_requires_mfa"
+    metadata_file = shadow / check / f"{check}.metadata.json"
+    metadata = json.loads(metadata_file.read_text(encoding="utf-8"))
+    metadata["CheckTitle"] = "Ensure " + metadata["CheckTitle"]
+    metadata_file.write_text(json.dumps(metadata), encoding="utf-8")
+    code, report, _ = _doctor("--prowler", prowler, "--skip", "checkov", "--skip", "moto", pythonpath=tmp_path)
+    assert code == 1 and report["ok"] is False
+    assert check in report["prowler_listed"] and not report["prowler_listed"][check]
+    steps = {s["name"]: s for s in report["steps"]}
+    assert steps["prowler aws --list-checks"]["status"] == "failed"
+    # the detail names the refused check and why (Prowler 5.46's --list-checks stops at it altogether)
+    assert f"{check}.metadata.json is not valid" in steps["prowler aws --list-checks"]["detail"]
+    assert "CheckTitle must not start with 'Ensure'" in steps["prowler aws --list-checks"]["detail"]
+    assert steps["prowler scan of the canary account (moto)"]["status"] == "skipped"
+
+
+def test_a_missing_scanner_is_a_failure_unless_skipped(tmp_path: Path) -> None:
+    code, report, _ = _doctor("--checkov", str(tmp_path / "no-checkov"), "--skip", "prowler")
+    assert code == 1
+    assert {"name": "checkov", "status": "failed"}.items() <= report["steps"][1].items()
+    assert all(not r["loaded"] for r in report["checks"])
+    code, report, _ = _doctor("--skip", "checkov", "--skip", "prowler")
+    assert code == 0 and report["checks"] == []
+
+
+def test_an_invalid_configuration_fails_the_doctor_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("aws:\n  support_role_trusted_account_ids: [12345]\n", encoding="utf-8")
+    code, report, _ = _doctor("--skip", "checkov", "--skip", "prowler", "--config", str(config))
+    assert code == 1
+    (step,) = [s for s in report["steps"] if s["name"] == "configuration"]
+    assert step["status"] == "failed" and "support_role_trusted_account_ids" in step["detail"]
+
+
+def test_the_doctor_imports_no_scanner_and_no_boto3() -> None:
+    tree = ast.parse((ROOT / "support_role" / "_doctor.py").read_text(encoding="utf-8"))
+    imported: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            imported.add(node.module.split(".")[0])
+    assert imported.isdisjoint({"checkov", "prowler", "boto3", "botocore", "moto"}), imported
+
+
+def test_the_canary_ships_in_the_package_data() -> None:
+    """Every canary file matches a package-data glob of pyproject.toml (as setuptools expands them)."""
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = data["tool"]["setuptools"]["package-data"]
+    globs = [*patterns.get("*", []), *patterns.get("support_role", [])]
+    shipped = {
+        Path(match).resolve()
+        for pattern in globs
+        for match in glob.glob(str(ROOT / "support_role" / pattern), recursive=True)
+    }
+    canary = {path.resolve() for path in CANARY.rglob("*") if path.is_file() and "__pycache__" not in path.parts}
+    assert canary and canary <= shipped, sorted(str(p) for p in canary - shipped)
+    assert {p.suffix for p in canary} == {".tf", ".yaml", ".json"}
