@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+try:
+    from hypothesis import settings as _hypothesis_settings
+except ImportError:  # an environment without hypothesis runs no property test
+    pass
+else:
+    # CI replays the same generated examples on every run, so that main stays green for a reason
+    # the diff shows; developers' runs draw new examples and keep finding new counterexamples.
+    _hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+    _hypothesis_settings.register_profile("dev", print_blob=True)
+    _hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
