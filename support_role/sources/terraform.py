@@ -197,7 +197,7 @@ class _Maybe:
     """An attachment whose role could not be pinned down: it may attach to any candidate."""
 
     source: str
-    candidates: tuple[str, ...]  # role addresses it could name
+    candidates: frozenset[str] | None  # role addresses it could name; None: any role of the root
     attachment: ManagedAttachment | None  # managed policy, or None for an inline policy
     inline_name: str | None
     why: str
@@ -208,8 +208,10 @@ class _RootIndex:
     root: str
     roles: dict[str, _Vertex] = field(default_factory=dict)
     roles_by_name: dict[str, list[str]] = field(default_factory=dict)
+    roles_by_local: dict[str, list[str]] = field(default_factory=dict)  # "aws_iam_role.r" -> addresses
     policies: dict[str, _Vertex] = field(default_factory=dict)  # aws_iam_policy by address
     policies_by_name: dict[str, list[str]] = field(default_factory=dict)
+    policies_by_local: dict[str, list[str]] = field(default_factory=dict)
     data: dict[tuple[str, str], _Vertex] = field(default_factory=dict)  # (type, address) -> data source
     users: dict[str, _Vertex] = field(default_factory=dict)
     groups: dict[str, _Vertex] = field(default_factory=dict)
@@ -230,8 +232,8 @@ class _RootIndex:
     # ----------------------------------------------------------------------------- lookups
     def _family(self, table: Mapping[str, _Vertex], type_: str, name: str) -> list[str]:
         """Every address in the table that is ``type_.name`` under any module prefix and index."""
-        local = f"{type_}.{name}"
-        return [a for a, v in table.items() if v.local == local or v.local.startswith(local + "[")]
+        by_local = self.roles_by_local if table is self.roles else self.policies_by_local
+        return list(by_local.get(f"{type_}.{name}", ()))
 
     def _referenced(
         self, table: Mapping[str, _Vertex], origin: _Vertex, match: re.Match[str]
@@ -248,16 +250,17 @@ class _RootIndex:
         family = self._family(table, match.group("type"), match.group("name"))
         return family, len(family) == 1
 
-    def role_targets(self, origin: _Vertex, value: object) -> tuple[list[str], str | None, str | None]:
+    def role_targets(self, origin: _Vertex, value: object) -> tuple[list[str] | None, str | None, str | None]:
         """Which roles an attachment's role value names: (addresses, external name, unresolved why).
 
         Exactly one of the three is meaningful: role addresses when they are certain, a literal
         name that no role of this root has (a role defined elsewhere), or the reason the value
-        could not be pinned down (then the addresses are the candidates it might name).
+        could not be pinned down (then the addresses are the candidates it might name, None for
+        any role of the root).
         """
         text = _text(value)
         if text is None:
-            return list(self.roles), None, f"the role is given as {describe(value)}"
+            return None, None, f"the role is given as {describe(value)}"
         text = text.strip()
         match = _REFERENCE.match(text)
         if match and match.group("type") == "aws_iam_role" and not match.group("data"):
@@ -266,7 +269,7 @@ class _RootIndex:
                 return addresses, None, None
             return addresses, None, f"the role reference {text} could not be resolved to one role"
         if is_unresolved_reference(text) or "${" in text:
-            return list(self.roles), None, f"the role {text} could not be resolved"
+            return None, None, f"the role {text} could not be resolved"
         name = text.rsplit("/", 1)[-1] if text.startswith("arn:") and ":role/" in text else text
         addresses = self.roles_by_name.get(name, [])
         return (list(addresses), None, None) if addresses else ([], name, None)
@@ -375,7 +378,7 @@ class _RootIndex:
             if handler is not None:
                 handler(self, vertex)
 
-    def _targets(self, origin: _Vertex, role_value: object) -> tuple[list[str], str | None, str | None]:
+    def _targets(self, origin: _Vertex, role_value: object) -> tuple[list[str] | None, str | None, str | None]:
         addresses, external, why = self.role_targets(origin, role_value)
         if why is None and origin.uncertain:
             why = f"{origin.address} has a count or for_each that could not be evaluated"
@@ -383,23 +386,20 @@ class _RootIndex:
 
     def _attach(self, origin: _Vertex, role_value: object, attachment: ManagedAttachment) -> None:
         addresses, external, why = self._targets(origin, role_value)
-        if why is None and any(
-            m.source == origin.address and m.attachment == attachment
-            for a in addresses
-            for m in self.managed.get(a, [])
-        ):
-            return  # the same role named twice in one resource is attached once
-        if why is not None:
-            self.maybe.append(_Maybe(origin.address, tuple(addresses), attachment, None, why))
-        elif external is not None:
+        if why is not None or addresses is None:
+            self.maybe.append(_Maybe(origin.address, _candidates(addresses), attachment, None, why or "unresolved"))
+            return
+        if external is not None:
             self.external_roles.setdefault(external, []).append(attachment)
-        for address in addresses if why is None else ():
-            self.managed.setdefault(address, []).append(_Managed(attachment, origin.address))
+        for address in addresses:
+            attached = self.managed.setdefault(address, [])
+            if not any(m.source == origin.address and m.attachment == attachment for m in attached):
+                attached.append(_Managed(attachment, origin.address))  # a role named twice is attached once
 
     def _attach_inline(self, origin: _Vertex, role_value: object, policy: InlinePolicy) -> None:
         addresses, _, why = self._targets(origin, role_value)
-        if why is not None:
-            self.maybe.append(_Maybe(origin.address, tuple(addresses), None, policy.name, why))
+        if why is not None or addresses is None:
+            self.maybe.append(_Maybe(origin.address, _candidates(addresses), None, policy.name, why or "unresolved"))
             return
         for address in addresses:
             self.inline.setdefault(address, []).append(policy)
@@ -418,9 +418,7 @@ class _RootIndex:
         attrs = vertex.attrs
         name = _literal(attrs.get("name")) or address
         trust = self.document(vertex, attrs.get("assume_role_policy"), f"{address}.assume_role_policy")
-        managed: list[ManagedAttachment] = [
-            self.policy(vertex, arn) for arn in _items(attrs.get("managed_policy_arns"))
-        ]
+        managed: list[ManagedAttachment] = _policy_list(self, vertex, "managed_policy_arns")
         managed += [m.attachment for m in self.managed.get(address, [])]
         inline: list[InlinePolicy] = []
         for block in _blocks(attrs.get("inline_policy")):
@@ -454,7 +452,7 @@ class _RootIndex:
         undecided; any other possible attachment (or an unknown policy) makes a support role's
         least privilege undecided. A possible support attachment to a support role changes nothing.
         """
-        relevant = [m for m in self.maybe if role.address in m.candidates]
+        relevant = [m for m in self.maybe if m.candidates is None or role.address in m.candidates]
         if not relevant:
             return role
         is_support = support_status(role) is True
@@ -518,6 +516,10 @@ class _RootIndex:
 
 
 # --------------------------------------------------------------------------- attachment kinds
+def _candidates(addresses: list[str] | None) -> frozenset[str] | None:
+    return None if addresses is None else frozenset(addresses)
+
+
 def _role_policy_attachment(index: _RootIndex, vertex: _Vertex) -> None:
     index._attach(vertex, vertex.attrs.get("role"), index.policy(vertex, vertex.attrs.get("policy_arn")))
 
@@ -533,8 +535,24 @@ def _policy_attachment(index: _RootIndex, vertex: _Vertex) -> None:
 
 
 def _role_attachments_exclusive(index: _RootIndex, vertex: _Vertex) -> None:
-    for arn in _items(vertex.attrs.get("policy_arns")):
-        index._attach(vertex, vertex.attrs.get("role_name"), index.policy(vertex, arn))
+    for attachment in _policy_list(index, vertex, "policy_arns"):
+        index._attach(vertex, vertex.attrs.get("role_name"), attachment)
+
+
+def _policy_list(index: _RootIndex, vertex: _Vertex, key: str) -> list[ManagedAttachment]:
+    """The policies of a list attribute (``managed_policy_arns``, ``policy_arns``).
+
+    In a plan, a set with one element known only after apply is unknown as a whole, and Checkov
+    puts the first reference of its expression in its place: the list is then Unknown, not that
+    one policy (the AWSSupportAccess ARN beside it would otherwise be lost).
+    """
+    items = _items(vertex.attrs.get(key))
+    if _is_plan_file(vertex.file):
+        references = [i for i in items if isinstance(i, str) and is_unresolved_reference(i.strip())]
+        if references:
+            why = f"{vertex.address}.{key} is known only after apply (the plan shows only {references[0]})"
+            return [ManagedAttachment(Unknown(why))]
+    return [index.policy(vertex, arn) for arn in items]
 
 
 def _role_policy(index: _RootIndex, vertex: _Vertex) -> None:
@@ -547,9 +565,9 @@ def _role_policy(index: _RootIndex, vertex: _Vertex) -> None:
 def _role_policies_exclusive(index: _RootIndex, vertex: _Vertex) -> None:
     addresses, _, why = index._targets(vertex, vertex.attrs.get("role_name"))
     names = [_literal(n) or describe(n) for n in _items(vertex.attrs.get("policy_names"))]
-    if why is not None:
+    if why is not None or addresses is None:
         for name in names:
-            index.maybe.append(_Maybe(vertex.address, tuple(addresses), None, name, why))
+            index.maybe.append(_Maybe(vertex.address, _candidates(addresses), None, name, why or "unresolved"))
         return
     for address in addresses:
         index.exclusive_inline.setdefault(address, []).extend((name, vertex.address) for name in names)
@@ -627,12 +645,14 @@ class TerraformIndex:
         self._resource_roots.setdefault(address, []).append((root, file))
         if type_ == "aws_iam_role":
             index.roles[address] = vertex
+            index.roles_by_local.setdefault(vertex.local.split("[", 1)[0], []).append(address)
             name = _literal(attrs.get("name"))
             if name is not None:
                 index.roles_by_name.setdefault(name, []).append(address)
             self._role_roots.setdefault(address, []).append((root, file))
         elif type_ == "aws_iam_policy":
             index.policies[address] = vertex
+            index.policies_by_local.setdefault(vertex.local.split("[", 1)[0], []).append(address)
             name = _literal(attrs.get("name"))
             if name is not None:
                 index.policies_by_name.setdefault(name, []).append(address)

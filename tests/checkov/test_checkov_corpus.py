@@ -8,10 +8,21 @@ passed and failed, and the status and problem codes our checks recorded for each
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from tests.checkov.conftest import CORPUS, PATHS, CorpusRun, by_check, results_table
-from tests.checkov.generate_plans import PLANS_DIR, read_manifest, stale
+from tests.checkov.generate_plans import (
+    PLANS_DIR,
+    TerraformUnavailable,
+    generate_plan,
+    plan_path,
+    read_manifest,
+    stale,
+    terraform_binary,
+)
 
 CASES = [(framework, style, s.name) for framework, style in PATHS for s in CORPUS]
 
@@ -43,3 +54,18 @@ def test_no_committed_plan_is_left_from_a_scenario_that_left_the_corpus() -> Non
     leftovers = sorted(str(p.relative_to(PLANS_DIR)) for p in PLANS_DIR.glob("*/*.json") if p.stem not in names)
     assert leftovers == []
     assert sorted(k for k in read_manifest() if k.split("/", 1)[1] not in names) == []
+
+
+def test_a_regenerated_plan_equals_the_committed_one(tmp_path: Path) -> None:
+    """The committed plan JSON is what a real terraform plan of the rendered scenario gives."""
+    try:
+        terraform_binary()
+    except TerraformUnavailable as error:
+        pytest.skip(f"terraform cannot run here ({error}); the committed plans are used as they are")
+    scenario = next(s for s in CORPUS if s.name == "mixed-verdicts")
+    committed = json.loads(plan_path("modules", scenario.name).read_text(encoding="utf-8"))
+    fresh = generate_plan(scenario, "modules", tmp_path)
+    assert {k: v for k, v in fresh.items() if k != "terraform_version"} == {
+        k: v for k, v in committed.items() if k != "terraform_version"
+    }
+    assert fresh["planned_values"]["root_module"]["child_modules"]  # really planned, modules and all

@@ -279,3 +279,16 @@ def test_the_template_is_found_only_where_it_holds_the_very_resource_checked() -
     real = {"Resources": {"Role": resource}}
     found = _find_as_checkov_would(real, resource)
     assert found is not None and found[0] is real
+
+
+def test_a_plan_list_known_only_after_apply_is_unknown_not_the_one_reference_checkov_shows() -> None:
+    """managed_policy_arns = [AWSSupportAccess, aws_iam_policy.x.arn]: the plan knows neither."""
+    plan = "/repo/plans/prod.json"
+    index = TerraformIndex([role("aws_iam_role.r", "r", file=plan, managed_policy_arns=["aws_iam_policy.x.arn"])])
+    facts = index.role("aws_iam_role.r", "/plans/prod.json")
+    assert facts is not None and not isinstance(facts.managed, Unknown)
+    assert [type(a.arn) for a in facts.managed] == [Unknown]
+    assert isinstance(support_status(facts), Unknown)
+    hcl = TerraformIndex([role("aws_iam_role.r", "r", managed_policy_arns=[SUPPORT, "aws_iam_policy.x.arn"])])
+    in_hcl = hcl.role("aws_iam_role.r", "/main.tf")
+    assert in_hcl is not None and support_status(in_hcl) is True  # HCL keeps every element

@@ -14,7 +14,8 @@ exercised by the whole corpus:
     ``aws_iam_user_policy_attachment`` / ``aws_iam_group_policy_attachment``.
 ``resources``
     partitions interpolated from ``data.aws_partition``; trust as a heredoc;
-    ``aws_iam_role_policy_attachment`` naming the role by ``.name`` and ``.id`` in turn;
+    ``aws_iam_role_policy_attachment`` naming the role by ``.name`` and ``.id`` in turn (and a
+    customer managed policy by ``aws_iam_policy.<n>.arn``; the other styles write its ARN);
     ``aws_iam_role_policy`` (role by ``.id``).
 ``documents``
     trust and inline policies from ``data.aws_iam_policy_document`` (``jsonencode`` where a
@@ -321,12 +322,30 @@ class _Writer:
             self.blocks.append(f'resource "{kind}" "{name}" {{\n{body}}}\n')
             self.addresses.append(f"{kind}.{name}{index}")
 
-    def arn(self, arn: str) -> str:
-        """An HCL expression for a policy ARN: customer policies by reference to their resource."""
+    def arn(self, arn: str, *, reference: bool = False) -> str:
+        """An HCL expression for a policy ARN; with ``reference``, a customer policy's by reference.
+
+        Elsewhere customer policies are named by literal ARN (the checks find the ``aws_iam_policy``
+        by name): a reference inside a list makes the whole list unknown in a Terraform plan.
+        """
         for policy, tf in self.names.policies.items():
-            if arn == self.scenario.customer_policy_arn(policy):
+            if reference and arn == self.scenario.customer_policy_arn(policy):
                 return f"aws_iam_policy.{tf}.arn"
         return _interpolated(arn, self.partition)
+
+    def customer(self, arns: Iterable[str]) -> list[str]:
+        """The ``aws_iam_policy`` resources of the customer policies among ``arns``."""
+        return [
+            f"aws_iam_policy.{tf}"
+            for policy, tf in self.names.policies.items()
+            if self.scenario.customer_policy_arn(policy) in set(arns)
+        ]
+
+    def depends_on(self, arns: Iterable[str] = (), *, users: bool = False) -> str:
+        """A ``depends_on`` line: literal ARNs and principals give Terraform no order of their own."""
+        needed = [f"aws_iam_user.{tf}" for tf in self.names.users.values()] if users else []
+        needed += self.customer(arns)
+        return f"  depends_on = [{', '.join(needed)}]\n" if needed else ""
 
     def document(self, name: str, document: Mapping[str, object], *, heredoc: bool = False, data: bool = False) -> str:
         """An HCL expression for a policy document in the style's way."""
@@ -339,10 +358,6 @@ class _Writer:
             return _heredoc(document, self.partition)
         tree = _interpolate_tree(document, self.partition) if self.partition else document
         return f"jsonencode({_hcl(tree, '  ')})"
-
-    def depends_on_users(self) -> str:
-        users = [f"aws_iam_user.{tf}" for tf in self.names.users.values()]
-        return f"  depends_on = [{', '.join(users)}]\n" if users else ""
 
 
 def _customer_policies(w: _Writer, *, data: bool) -> None:
@@ -369,10 +384,12 @@ def _users_and_groups(w: _Writer, *, via_policy_attachment: bool) -> None:
     for user, arns in w.scenario.user_policies.items():
         for i, arn in enumerate(arns):
             body = f"  user       = aws_iam_user.{w.names.users[user]}.name\n  policy_arn = {w.arn(arn)}\n"
+            body += w.depends_on([arn])
             w.add("aws_iam_user_policy_attachment", f"{w.names.users[user]}_{i}", body)
     for group, arns in w.scenario.groups.items():
         for i, arn in enumerate(arns):
             body = f"  group      = aws_iam_group.{w.names.groups[group]}.name\n  policy_arn = {w.arn(arn)}\n"
+            body += w.depends_on([arn])
             w.add("aws_iam_group_policy_attachment", f"{w.names.groups[group]}_{i}", body)
 
 
@@ -397,7 +414,7 @@ def _style_inline(w: _Writer) -> None:
             body += (
                 f"  inline_policy {{\n    name   = {hcl_string(name)}\n    policy = {w.document('', document)}\n  }}\n"
             )
-        w.add("aws_iam_role", tf, body + w.depends_on_users(), index="[0]")
+        w.add("aws_iam_role", tf, body + w.depends_on(role.policies, users=True), index="[0]")
 
 
 def _style_resources(w: _Writer) -> None:
@@ -409,11 +426,11 @@ def _style_resources(w: _Writer) -> None:
         w.add(
             "aws_iam_role",
             tf,
-            _role_head(w, role, w.document(f"trust_{tf}", role.trust, heredoc=True)) + w.depends_on_users(),
+            _role_head(w, role, w.document(f"trust_{tf}", role.trust, heredoc=True)) + w.depends_on(users=True),
         )
         for i, arn in enumerate(role.policies):
             attribute = "name" if i % 2 == 0 else "id"
-            body = f"  role       = aws_iam_role.{tf}.{attribute}\n  policy_arn = {w.arn(arn)}\n"
+            body = f"  role       = aws_iam_role.{tf}.{attribute}\n  policy_arn = {w.arn(arn, reference=True)}\n"
             w.add("aws_iam_role_policy_attachment", f"{tf}_{i}", body)
         for i, (name, document) in enumerate(role.inline.items()):
             policy = w.document("", document, heredoc=True)
@@ -430,13 +447,13 @@ def _style_documents(w: _Writer) -> None:
         w.add(
             "aws_iam_role",
             tf,
-            _role_head(w, role, w.document(f"trust_{tf}", role.trust, data=True)) + w.depends_on_users(),
+            _role_head(w, role, w.document(f"trust_{tf}", role.trust, data=True)) + w.depends_on(users=True),
         )
         for arn in role.policies:
             holders.setdefault(arn, {}).setdefault("roles", []).append(f"aws_iam_role.{tf}.name")
         if role.policies:
             arns = ", ".join(w.arn(a) for a in role.policies)
-            body = f"  role_name   = aws_iam_role.{tf}.name\n  policy_arns = [{arns}]\n"
+            body = f"  role_name   = aws_iam_role.{tf}.name\n  policy_arns = [{arns}]\n" + w.depends_on(role.policies)
             w.add("aws_iam_role_policy_attachments_exclusive", tf, body)
         for i, (name, document) in enumerate(role.inline.items()):
             expression = w.document(f"inline_{tf}_{i}", document, data=True)
@@ -459,6 +476,7 @@ def _style_documents(w: _Writer) -> None:
     for arn, lists in holders.items():
         name = tf_name(arn.rsplit("/", 1)[-1], taken)
         body = f"  name       = {hcl_string(f'{w.scenario.name}-{name}'[:64])}\n  policy_arn = {w.arn(arn)}\n"
+        body += w.depends_on([arn])
         for key in ("roles", "users", "groups"):
             if key in lists:
                 body += f"  {key} = [{', '.join(lists[key])}]\n"
@@ -545,11 +563,7 @@ def _style_modules(w: _Writer) -> None:
         "  boundary    = each.value.boundary\n"
         "  policy_arns = each.value.policy_arns\n"
         "  inline      = each.value.inline\n"
-        + (
-            f"  depends_on  = [{', '.join(f'aws_iam_user.{tf}' for tf in w.names.users.values())}]\n"
-            if w.names.users
-            else ""
-        )
+        + w.depends_on([a for r in w.scenario.roles for a in r.policies], users=True).replace("on = ", "on  = ")
         + "}\n"
     )
     w.blocks.append(body)
