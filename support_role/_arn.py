@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 
@@ -32,7 +33,29 @@ def support_policy_arn(partition: str) -> str:
 
 def split_arn(text: str) -> list[str] | None:
     """Split an ARN into its six fields, keeping ``${...}`` tokens (which may hold ``::``) whole."""
-    fields: list[str] = []
+    fields = _split_arn(text)
+    return None if fields is None else list(fields)
+
+
+_SIMPLE_TOKEN = re.compile(r"\$\{[^{}]*\}")
+
+
+@functools.lru_cache(maxsize=8192)  # a scan of thousands of roles asks for the same ARNs again and again
+def _split_arn(text: str) -> tuple[str, ...] | None:
+    masked, tokens = text, []
+    if "${" in text and "\0" not in text:
+        # hide simple ${...} tokens; what remains has no braces to track, so str.split does the rest
+        def hold(match: re.Match[str]) -> str:
+            tokens.append(match.group(0))
+            return f"\0{len(tokens) - 1}\0"
+
+        masked = _SIMPLE_TOKEN.sub(hold, text)
+    if "${" not in masked:
+        parts = masked.split(":", 5)
+        if tokens:
+            parts = [re.sub("\0([0-9]+)\0", lambda m: tokens[int(m.group(1))], part) for part in parts]
+        return tuple(parts) if len(parts) == 6 and parts[0] == "arn" else None
+    fields: list[str] = []  # nested or unclosed tokens: track the depth character by character
     current: list[str] = []
     depth = 0
     i = 0
@@ -54,7 +77,7 @@ def split_arn(text: str) -> list[str] | None:
     fields.append("".join(current))
     if len(fields) != 6 or fields[0] != "arn":
         return None
-    return fields
+    return tuple(fields)
 
 
 def is_token(segment: str) -> bool:

@@ -92,6 +92,7 @@ class CloudFormationTemplate:
     support_users: list[str] = field(default_factory=list)
     support_groups: list[str] = field(default_factory=list)
     role_cache: dict[str, Role] = field(default_factory=dict)
+    carrier_found: tuple[str | None] | None = None
 
     def __post_init__(self) -> None:
         raw = self.template.get("Resources")
@@ -325,10 +326,13 @@ class CloudFormationTemplate:
         return flag is True or (isinstance(flag, str) and flag.strip().lower() == "true")
 
     def carrier(self) -> str | None:
-        """The resource that carries the template's account-level (exists) result."""
-        if self.roles:
-            return min(self.roles)
-        return min(self.resources) if self.resources else None
+        """The resource that carries the template's account-level (exists) result (found once)."""
+        if self.carrier_found is None:
+            if self.roles:
+                self.carrier_found = (min(self.roles),)
+            else:
+                self.carrier_found = (min(self.resources) if self.resources else None,)
+        return self.carrier_found[0]
 
 
 def _unique(values: list[object]) -> list[object]:

@@ -215,6 +215,7 @@ class _RootIndex:
     data: dict[tuple[str, str], _Vertex] = field(default_factory=dict)  # (type, address) -> data source
     users: dict[str, _Vertex] = field(default_factory=dict)
     groups: dict[str, _Vertex] = field(default_factory=dict)
+    role_policies: dict[str, _Vertex] = field(default_factory=dict)  # aws_iam_role_policy by address
     attachments: list[_Vertex] = field(default_factory=list)
     resources: list[str] = field(default_factory=list)
     marker: str | None = None
@@ -228,12 +229,16 @@ class _RootIndex:
     support_groups: set[str] = field(default_factory=set)
     resolved: bool = False
     role_cache: dict[str, Role] = field(default_factory=dict)
+    carrier_found: tuple[str | None] | None = None
 
     # ----------------------------------------------------------------------------- lookups
     def _family(self, table: Mapping[str, _Vertex], type_: str, name: str) -> list[str]:
         """Every address in the table that is ``type_.name`` under any module prefix and index."""
-        by_local = self.roles_by_local if table is self.roles else self.policies_by_local
-        return list(by_local.get(f"{type_}.{name}", ()))
+        local = f"{type_}.{name}"
+        if table is self.roles or table is self.policies:
+            by_local = self.roles_by_local if table is self.roles else self.policies_by_local
+            return list(by_local.get(local, ()))
+        return [a for a, v in table.items() if v.local.split("[", 1)[0] == local]
 
     def _referenced(
         self, table: Mapping[str, _Vertex], origin: _Vertex, match: re.Match[str]
@@ -352,8 +357,14 @@ class _RootIndex:
         if match.group("attr") not in ("json", "minified_json"):
             return Unknown(f"{text} is not a policy document")
         module = match.group("module") or origin.module
-        address = f"{module}aws_iam_policy_document.{match.group('name')}{match.group('index') or ''}"
-        vertex = self.data.get(("aws_iam_policy_document", address))
+        base = f"{module}aws_iam_policy_document.{match.group('name')}"
+        vertex = self.data.get(("aws_iam_policy_document", base + (match.group("index") or "")))
+        if vertex is None and match.group("index"):
+            # Checkov does not expand count/for_each on data sources: one vertex stands for every
+            # instance, with each.key/count.index left as ${...} tokens (read as such, never guessed)
+            unexpanded = self.data.get(("aws_iam_policy_document", base))
+            if unexpanded is not None and ("for_each" in unexpanded.attrs or "count" in unexpanded.attrs):
+                vertex = unexpanded
         if vertex is None:
             return Unknown(f"{text} could not be resolved (the data source is not in the scanned files)")
         merged = [
@@ -419,7 +430,9 @@ class _RootIndex:
         name = _literal(attrs.get("name")) or address
         trust = self.document(vertex, attrs.get("assume_role_policy"), f"{address}.assume_role_policy")
         managed: list[ManagedAttachment] = _policy_list(self, vertex, "managed_policy_arns")
-        managed += [m.attachment for m in self.managed.get(address, [])]
+        for attached in self.managed.get(address, []):
+            if attached.attachment not in managed:  # the same policy attached by two resources is one attachment
+                managed.append(attached.attachment)
         inline: list[InlinePolicy] = []
         for block in _blocks(attrs.get("inline_policy")):
             block_name = _literal(block.get("name")) or _literal(block.get("name_prefix"))
@@ -507,12 +520,17 @@ class _RootIndex:
         )
 
     def carrier(self) -> str | None:
-        """The resource that carries the root's account-level (exists) result."""
-        if self.marker is not None:
-            return self.marker
-        if self.roles:
-            return min(self.roles)
-        return min(self.resources) if self.resources else None
+        """The resource that carries the root's account-level (exists) result (found once)."""
+        if self.carrier_found is None:
+            carrier: str | None = None
+            if self.marker is not None:
+                carrier = self.marker
+            elif self.roles:
+                carrier = min(self.roles)
+            elif self.resources:
+                carrier = min(self.resources)
+            self.carrier_found = (carrier,)
+        return self.carrier_found[0]
 
 
 # --------------------------------------------------------------------------- attachment kinds
@@ -564,13 +582,29 @@ def _role_policy(index: _RootIndex, vertex: _Vertex) -> None:
 
 def _role_policies_exclusive(index: _RootIndex, vertex: _Vertex) -> None:
     addresses, _, why = index._targets(vertex, vertex.attrs.get("role_name"))
-    names = [_literal(n) or describe(n) for n in _items(vertex.attrs.get("policy_names"))]
+    names = [_exclusive_name(index, vertex, n) for n in _items(vertex.attrs.get("policy_names"))]
     if why is not None or addresses is None:
         for name in names:
             index.maybe.append(_Maybe(vertex.address, _candidates(addresses), None, name, why or "unresolved"))
         return
     for address in addresses:
         index.exclusive_inline.setdefault(address, []).extend((name, vertex.address) for name in names)
+
+
+def _exclusive_name(index: _RootIndex, origin: _Vertex, value: object) -> str:
+    """A name listed by ``aws_iam_role_policies_exclusive``; a reference to an ``aws_iam_role_policy``
+    of the root that Checkov left unresolved is read as that resource's name."""
+    literal = _literal(value)
+    if literal is not None:
+        return literal
+    text = _text(value)
+    match = _REFERENCE.match(text.strip()) if text else None
+    if match and match.group("type") == "aws_iam_role_policy" and match.group("attr") in ("name", "id"):
+        addresses, exact = index._referenced(index.role_policies, origin, match)
+        if exact:
+            target = index.role_policies[addresses[0]].attrs
+            return _literal(target.get("name")) or _literal(target.get("name_prefix")) or addresses[0]
+    return describe(value)
 
 
 def _user_attachment(index: _RootIndex, vertex: _Vertex) -> None:
@@ -614,6 +648,7 @@ class TerraformIndex:
 
     def __init__(self, vertices: Iterable[Mapping[str, object]]) -> None:
         self.roots: dict[str, _RootIndex] = {}
+        self._carriers: set[str] | None = None
         self._role_roots: dict[str, list[tuple[str, str]]] = {}  # role address -> [(root, file)]
         self._resource_roots: dict[str, list[tuple[str, str]]] = {}
         for attrs in vertices:
@@ -662,6 +697,8 @@ class TerraformIndex:
             index.groups[address] = vertex
         elif type_ in _ATTACHMENT_HANDLERS:
             index.attachments.append(vertex)
+            if type_ == "aws_iam_role_policy":
+                index.role_policies[address] = vertex
         elif type_ == MARKER_TYPE and address == MARKER_ADDRESS:
             index.marker = address
 
@@ -672,6 +709,12 @@ class TerraformIndex:
             suffix = scanned_file.replace("\\", "/").lstrip("/")
             candidates = [c for c in candidates if (f := c[1].replace("\\", "/")) == suffix or f.endswith("/" + suffix)]
         return candidates[0][0] if candidates else None
+
+    def is_carrier(self, address: str) -> bool:
+        """Whether the address carries some root's exists result (cheap: most resources do not)."""
+        if self._carriers is None:
+            self._carriers = {c for c in (root.carrier() for root in self.roots.values()) if c is not None}
+        return address in self._carriers
 
     def root_of_resource(self, address: str, scanned_file: str | None = None) -> _RootIndex | None:
         root = self._pick(self._resource_roots.get(address, []), scanned_file)

@@ -25,6 +25,7 @@ import logging
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import FrameType
@@ -53,17 +54,29 @@ NOT_APPLICABLE = Outcome(UNKNOWN)
 
 # ------------------------------------------------------------------------------ configuration
 _CONFIG_CACHE: dict[tuple[str, float], Config | ConfigError] = {}
+_CONFIG_SEEN: dict[str, tuple[float, float]] = {}  # path -> (when its mtime was read, that mtime)
+_RESTAT_SECONDS = 1.0
 _LOGGED_ERRORS: set[str] = set()
 
 
 def current_config(environ: Mapping[str, str] | None = None) -> Config | ConfigError:
-    """The configuration named by ``$CIS_SUPPORT_ROLE_CONFIG`` (read once per file version)."""
+    """The configuration named by ``$CIS_SUPPORT_ROLE_CONFIG`` (read once per file version).
+
+    Every check of every resource asks for it, so the file's modification time is looked at no
+    more than once a second.
+    """
     env = os.environ if environ is None else environ
-    path = env.get(CONFIG_ENV, "")
-    try:
-        mtime = os.stat(path).st_mtime if path else 0.0
-    except OSError:
-        mtime = -1.0
+    path = env.get(CONFIG_ENV) or ""
+    now = time.monotonic()
+    seen = _CONFIG_SEEN.get(path)
+    if seen is not None and now - seen[0] < _RESTAT_SECONDS:
+        mtime = seen[1]
+    else:
+        try:
+            mtime = os.stat(path).st_mtime if path else 0.0
+        except OSError:
+            mtime = -1.0
+        _CONFIG_SEEN[path] = (now, mtime)
     key = (path, mtime)
     cached = _CONFIG_CACHE.get(key)
     if cached is None:
@@ -73,6 +86,7 @@ def current_config(environ: Mapping[str, str] | None = None) -> Config | ConfigE
             cached = error
         if len(_CONFIG_CACHE) > 16:
             _CONFIG_CACHE.clear()
+            _CONFIG_SEEN.clear()
         _CONFIG_CACHE[key] = cached
     return cached
 
@@ -172,12 +186,12 @@ def outcome_of(verdict: Verdict | None, config: Config, check_id: str) -> Outcom
     return Outcome(UNKNOWN, details)
 
 
+_RULE_OF_CHECK: dict[str, str] = {rule.checkov_id: rule.id for rule in RULES_BY_ID.values()}
+
+
 def rule_of(check_id: str) -> str:
     """The core rule ID of a Checkov check ID."""
-    for rule in RULES_BY_ID.values():
-        if rule.checkov_id == check_id:
-            return rule.id
-    raise KeyError(check_id)
+    return _RULE_OF_CHECK[check_id]
 
 
 def scanned_file_of(entity_path: str) -> str:
@@ -325,6 +339,8 @@ def _block_attributes(blocks: list[object], root_folder: object) -> Iterator[Map
 
 
 def _exists_outcome(scan: _Scan, address: str, scanned_file: str, config: Config, check_id: str) -> Outcome:
+    if not scan.index.is_carrier(address):
+        return NOT_APPLICABLE
     root = scan.index.root_of_resource(address, scanned_file)
     if root is None or root.carrier() != address or not _root_is_baseline(root, config):
         return NOT_APPLICABLE

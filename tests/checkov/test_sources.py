@@ -292,3 +292,66 @@ def test_a_plan_list_known_only_after_apply_is_unknown_not_the_one_reference_che
     hcl = TerraformIndex([role("aws_iam_role.r", "r", managed_policy_arns=[SUPPORT, "aws_iam_policy.x.arn"])])
     in_hcl = hcl.role("aws_iam_role.r", "/main.tf")
     assert in_hcl is not None and support_status(in_hcl) is True  # HCL keeps every element
+
+
+def test_a_data_document_under_for_each_is_read_from_the_one_vertex_checkov_keeps() -> None:
+    """Checkov does not expand for_each on data sources; each.key stays a ${...} token."""
+    trust = vertex(
+        "aws_iam_policy_document",
+        "module.team.aws_iam_policy_document.trust",
+        "/repo/modules/team/main.tf",
+        block="data",
+        for_each={"alice": "x", "bob": "y"},
+        statement={
+            "actions": ["sts:AssumeRole"],
+            "principals": {"type": "AWS", "identifiers": ["arn:aws:iam::111122223333:user/${each.key}"]},
+            "condition": {"test": "Bool", "variable": "aws:MultiFactorAuthPresent", "values": [True]},
+        },
+    )
+    index = TerraformIndex(
+        [
+            trust,
+            vertex(
+                "aws_iam_role",
+                'module.team.aws_iam_role.this["alice"]',
+                "/repo/modules/team/main.tf",
+                name="alice-support",
+                assume_role_policy='data.aws_iam_policy_document.trust["alice"].json',
+                managed_policy_arns=[SUPPORT],
+            ),
+        ]
+    )
+    facts = index.role('module.team.aws_iam_role.this["alice"]', "/modules/team/main.tf")
+    assert facts is not None
+    verdicts = evaluate_role(facts, Config())
+    assert {rule: v.status for rule, v in verdicts.items() if v is not None} == {
+        "support-role-trust": Status.PASS,
+        "support-role-least-privilege": Status.PASS,
+        "support-role-mfa": Status.PASS,
+    }
+
+
+def test_exclusive_inline_names_given_by_reference_are_the_referenced_policies() -> None:
+    """Found by tests/e2e/test_generated.py: Checkov left aws_iam_role_policy.p1.name unresolved in
+    policy_names, which read as a policy whose document is not in the files."""
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "support:*", "Resource": "*"}]}
+    index = TerraformIndex(
+        [
+            role("aws_iam_role.r", "r", managed_policy_arns=[SUPPORT]),
+            vertex("aws_iam_role_policy", "aws_iam_role_policy.p0", role="r", name="inline-0", policy=document),
+            vertex("aws_iam_role_policy", "aws_iam_role_policy.p1", role="r", name="inline-1", policy=document),
+            vertex(
+                "aws_iam_role_policies_exclusive",
+                "aws_iam_role_policies_exclusive.r",
+                role_name="r",
+                policy_names=["inline-0", "aws_iam_role_policy.p1.name"],
+            ),
+            attachment("aws_iam_role_policy_attachment.again", "aws_iam_role.r.name"),  # the same policy twice
+        ]
+    )
+    facts = index.role("aws_iam_role.r", "/main.tf")
+    assert facts is not None and not isinstance(facts.inline, Unknown) and not isinstance(facts.managed, Unknown)
+    assert [p.name for p in facts.inline] == ["inline-0", "inline-1"]
+    assert facts.managed == (ManagedAttachment(SUPPORT),)
+    verdict = evaluate_role(facts, Config())["support-role-least-privilege"]
+    assert verdict is not None and verdict.status is Status.PASS
