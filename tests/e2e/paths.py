@@ -89,9 +89,11 @@ class Run:
         *,
         jobs: int = 2,
         use_terraform: bool = True,
+        live: bool = True,
         log: Callable[[str], None] = lambda _: None,
     ) -> None:
         self.work = work
+        self.with_live = live
         self.batches = list(batches)
         self.jobs = jobs
         self.log = log
@@ -132,6 +134,9 @@ class Run:
         """Terraform plan + apply (or boto3 seeding) into a fresh moto account, then Prowler."""
         layout = self.layouts[batch.name]
         results = self.results[batch.name]
+        if not self.with_live:
+            results["checkov-plan"].skipped = results["prowler-live"].skipped = "Checkov-only run"
+            return
         account = batch.account
         layout.run.mkdir(parents=True, exist_ok=True)
         with infra.MotoServer(account_id=account.account_id, log_dir=layout.run) as server:

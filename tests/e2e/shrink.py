@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from support_role import EXISTS
-from support_role.scenarios import CORPUS_DIR, Scenario, scenario_from_mapping
+from support_role.scenarios import CORPUS_DIR, Scenario, ScenarioError, scenario_from_mapping
 from tests.e2e.batches import Batch, Member, plan_batches
 from tests.e2e.paths import PATHS, Run, _matches, to_raw
 from tests.e2e.strategies import with_core_expectations
@@ -78,7 +78,8 @@ def _reductions(value: object, path: tuple[object, ...] = ()) -> Iterator[tuple[
         if len(value) > 1:
             for i in range(len(value)):
                 yield path, value[:i] + value[i + 1 :]
-            yield path, value[0]
+            if "trust" in path or "inline" in path:  # policy documents take a lone value for a list
+                yield path, value[0]
         for i, item in enumerate(value):
             yield from _reductions(item, (*path, i))
 
@@ -149,10 +150,15 @@ def shrink_role(failure: Disagreement, make_run: RunFactory, log: Callable[[str]
         candidates = role_candidates(best["roles"][0])[:MAX_CANDIDATES]  # type: ignore[index]
         if not candidates:
             break
-        scenarios = [
-            scenario_from_mapping(with_core_expectations({**base, "name": f"c{round_}-{i:02d}", "roles": [c]}))
-            for i, c in enumerate(candidates)
-        ]
+        scenarios = []
+        for i, c in enumerate(candidates):
+            try:
+                raw = with_core_expectations({**base, "name": f"c{round_}-{i:02d}", "roles": [c]})
+                scenarios.append(scenario_from_mapping(raw))
+            except ScenarioError:
+                continue  # a reduction the corpus format refuses
+        if not scenarios:
+            break
         batches = plan_batches(scenarios, merge_failing_exists=True, rename_shared=False, prefix="k")
         run = make_run(batches, f"shrink-{round_}")
         hits = _still_disagrees(run, [s.name for s in scenarios], failure.rule, failure.paths)

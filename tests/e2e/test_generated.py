@@ -86,6 +86,7 @@ def test_generated_accounts_get_the_core_verdict_on_every_path(
         return
     written: list[str] = []
     with capsys.disabled():
+        print("\n".join(["generated parity: differences from the core:", *problems[:50]]))
         for failure in disagreements(run)[:3]:
             if failure.role is not None:
                 raw = shrink_role(failure, make_run, print)
