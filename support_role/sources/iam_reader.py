@@ -398,10 +398,11 @@ class _Reader:
             method = self.client.list_policies
 
             def look_alikes_of(page: Mapping[str, Any]) -> list[str]:
-                found = [p.get("Arn") for p in _entries(page, "Policies") if p.get("PolicyName") == SUPPORT_POLICY_NAME]
-                if not all(isinstance(arn, str) and arn for arn in found):
-                    raise _Shape("an Arn in Policies is not a string")
-                return [str(arn) for arn in found]
+                entries = _entries(page, "Policies")
+                # A malformed answer is a failed call, even where the entry is not a look-alike.
+                if not all(isinstance(p.get(k), str) and p.get(k) for p in entries for k in ("PolicyName", "Arn")):
+                    raise _Shape("a PolicyName or Arn in Policies is not a string")
+                return [str(p["Arn"]) for p in entries if p["PolicyName"] == SUPPORT_POLICY_NAME]
 
             for page_arns in self.pages(
                 "ListPolicies", method, "the account", look_alikes_of, Scope="Local", OnlyAttached=True
