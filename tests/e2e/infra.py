@@ -189,7 +189,7 @@ class MotoServer:
         }
 
     def __enter__(self) -> MotoServer:
-        return self.start()
+        return self if self._process is not None else self.start()
 
     def __exit__(self, *_: object) -> None:
         self.stop()

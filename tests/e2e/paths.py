@@ -139,7 +139,12 @@ class Run:
             return
         account = batch.account
         layout.run.mkdir(parents=True, exist_ok=True)
-        with infra.MotoServer(account_id=account.account_id, log_dir=layout.run) as server:
+        try:
+            server = infra.MotoServer(account_id=account.account_id, log_dir=layout.run).start()
+        except Exception as error:  # the message names the server's log
+            results["checkov-plan"].error = results["prowler-live"].error = str(error)
+            return
+        with server:
             if self.terraform_missing is None:
                 try:
                     self._terraform(batch, server)
