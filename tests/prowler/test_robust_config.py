@@ -1,7 +1,8 @@
 """A refused configuration through the real ``prowler`` CLI (``--config-file``): an unknown
 ``support_role_*`` key and a wrong type each give every one of our four checks one FAIL finding on the
 account naming the key, ``[codes: invalid-configuration]``, an ERROR log line, nothing read from the
-account, and exit code 3. (An invalid account ID through the CLI is in ``test_cli.py``.)
+account, and exit code 3. (An invalid account ID through the CLI, and a correct file applied, are in
+``test_cli.py``; the account below passes every check without the mistake: ``test_robust_faults.py``.)
 The same files are refused the same way by Checkov: ``tests/checkov/test_robust_config.py``."""
 
 from __future__ import annotations
@@ -83,14 +84,3 @@ def test_the_prowler_cli_refuses_a_bad_configuration_naming_the_key(case: str, e
         assert key in row["STATUS_EXTENDED"] and message in row["STATUS_EXTENDED"]
     logged = [line for line in (result.stdout + result.stderr).splitlines() if "invalid configuration" in line]
     assert len(logged) == 4 and all(key in line for line in logged)  # one ERROR line per check
-
-
-def test_the_same_file_without_the_mistake_is_applied(endpoint: str, tmp_path: Path) -> None:
-    """The control: the account passes every check with a correct file, so the FAILs above are the config's."""
-    config = tmp_path / "config.yaml"
-    config.write_text("aws:\n  support_role_allowed_policies: [ReadOnlyAccess]\n", encoding="utf-8")
-    result = _prowler(endpoint, tmp_path / "out", "-c", *OUR_CHECKS, "--config-file", str(config))
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    with (tmp_path / "out" / "out.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter=";"))
-    assert {r["STATUS"] for r in rows} == {"PASS"} and len(rows) == 4
