@@ -64,7 +64,9 @@ def test_generated_accounts_get_the_core_verdict_on_every_path(
     checkov_cli: Path, prowler_python: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     total = int(os.environ.get("CIS_SUPPORT_ROLE_E2E_ACCOUNTS", "200"))
-    seed = int(os.environ.get("CIS_SUPPORT_ROLE_E2E_SEED", str(random.SystemRandom().randrange(2**31))))
+    # CI replays one fixed seed (as the hypothesis "ci" profile does); developers draw new ones.
+    default_seed = "11" if os.environ.get("CI") else str(random.SystemRandom().randrange(2**31))
+    seed = int(os.environ.get("CIS_SUPPORT_ROLE_E2E_SEED", default_seed))
     jobs = int(os.environ.get("CIS_SUPPORT_ROLE_E2E_JOBS", "2"))
     scenarios = generated(total, seed)
     batches = plan_batches(scenarios, merge_failing_exists=True, rename_shared=False, prefix="g")
