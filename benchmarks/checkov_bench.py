@@ -176,10 +176,10 @@ def _child(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     Checkov(argv=argv).run()
     wall = time.perf_counter() - started
-    peak_kb = max(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    )
-    Path(args.result).write_text(json.dumps({"wall": wall, "peak_kb": peak_kb, **stats}), encoding="utf-8")
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_kb = max(own.ru_maxrss, children.ru_maxrss)  # Checkov forks a worker per framework
+    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    Path(args.result).write_text(json.dumps({"wall": wall, "cpu": cpu, "peak_kb": peak_kb, **stats}), encoding="utf-8")
     return 0
 
 
@@ -234,7 +234,8 @@ def measure(roles: int, repeats: int, work: Path, keep: bool) -> dict[str, objec
             runs[with_ours].append(figures)
             label = "with   " if with_ours else "without"
             print(
-                f"[{roles} roles] run {i + 1}/{repeats} {label} ours: {figures['process_wall']:.1f} s, "
+                f"[{roles} roles] run {i + 1}/{repeats} {label} ours: {figures['process_wall']:.1f} s "
+                f"(CPU {figures['cpu']:.1f} s), "
                 f"peak {figures['peak_kb'] / 1024:.0f} MiB, "
                 f"{figures['passed']} passed, {figures['results']} failed ({figures['our_results']} ours)",
                 file=sys.stderr,
@@ -259,6 +260,9 @@ def measure(roles: int, repeats: int, work: Path, keep: bool) -> dict[str, objec
         "wall_with_s": median(True, "process_wall"),
         "wall_ratio": median(True, "process_wall") / median(False, "process_wall"),
         "wall_ratio_per_pair": pair_ratios,
+        "cpu_without_s": median(False, "cpu"),
+        "cpu_with_s": median(True, "cpu"),
+        "cpu_ratio": median(True, "cpu") / median(False, "cpu"),
         "peak_without_mib": median(False, "peak_kb") / 1024,
         "peak_with_mib": median(True, "peak_kb") / 1024,
         "peak_ratio": median(True, "peak_kb") / median(False, "peak_kb"),
@@ -307,6 +311,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         pairs = ", ".join(f"{x:.3f}" for x in r["wall_ratio_per_pair"])
         print(f"        wall-time ratio of each with/without pair: {pairs}")
+        print(
+            f"        CPU time (user+system, Checkov's forked worker included): {r['cpu_without_s']:.1f} s without, "
+            f"{r['cpu_with_s']:.1f} s with, ratio {r['cpu_ratio']:.3f}"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2), encoding="utf-8")
     if not args.work:
