@@ -426,7 +426,10 @@ class ModuleInstance:
         if name == "path":
             return {"module": files.directory, "root": self.root, "cwd": self.root}
         if name == "terraform":
-            return {"workspace": UnknownValue("terraform.workspace is chosen when Terraform runs")}
+            workspace = UnknownValue(
+                "terraform.workspace is chosen when Terraform runs", template="${terraform.workspace}"
+            )
+            return {"workspace": workspace}
         if name == "data":
             types = tuple(dict.fromkeys(t for t, _ in files.data))
             return _Table(types, lambda t: self._type_table("data", t), "data")
@@ -455,7 +458,9 @@ class ModuleInstance:
             return self.tfvars[name]
         if block is not None and "default" in block.body.attributes:
             return Evaluator(_EmptyScope(self.files.directory)).safe_eval(block.body.attributes["default"].expr)
-        return UnknownValue(f"var.{name} has no default: its value is given when Terraform runs")
+        return UnknownValue(
+            f"var.{name} has no default: its value is given when Terraform runs", template=f"${{var.{name}}}"
+        )
 
     def local(self, name: str) -> Value:
         return Evaluator(self).safe_eval(self.files.locals[name].expr)

@@ -26,6 +26,7 @@ from support_role.hcl import (
     parse_expression,
 )
 from support_role.hcl._module import ModuleTree, split_address
+from support_role.hcl._plan import PlanTree
 
 ALICE = UnknownValue(
     "aws_iam_user.r.alice.arn is known only after apply",
@@ -268,7 +269,7 @@ def test_a_module_answers_variables_locals_counted_and_keyed_instances(tmp_path:
         ),
     )
     assert tree.evaluate_text("var.nodefault") == UnknownValue(
-        "var.nodefault has no default: its value is given when Terraform runs"
+        "var.nodefault has no default: its value is given when Terraform runs", template="${var.nodefault}"
     )
     assert tree.evaluate_text("module.child.b.name") == "child-second"
     assert tree.attribute('module.child["a"].aws_iam_role.this', "name") == "child-first"
@@ -447,3 +448,182 @@ def test_dynamic_blocks_over_an_unknown_collection_make_the_document_unknown(tmp
     result = _document(tmp_path, "unknown_blocks")
     assert isinstance(result, UnknownValue)
     assert "var.teams has no default" in result.reason
+
+
+# ----------------------------------------------------------------------------------- plans
+def _plan(tmp_path: Path, plan: dict[str, object]) -> PlanTree:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan), encoding="utf-8")
+    return PlanTree.read(str(path))
+
+
+# The shapes of a real `terraform show -json` of a plan made before apply (hashicorp/aws 5.100):
+# a user and a role trusted through a deferred aws_iam_policy_document, an attachment naming the
+# role by `.id`, and a document built from a splat.
+FRESH_PLAN: dict[str, object] = {
+    "planned_values": {
+        "root_module": {
+            "resources": [
+                {
+                    "address": "aws_iam_role.r",
+                    "mode": "managed",
+                    "type": "aws_iam_role",
+                    "name": "r",
+                    "values": {"name": "ops", "path": "/"},
+                },
+                {
+                    "address": "aws_iam_role_policy_attachment.a",
+                    "mode": "managed",
+                    "type": "aws_iam_role_policy_attachment",
+                    "name": "a",
+                    "values": {"policy_arn": "arn:aws:iam::aws:policy/AWSSupportAccess"},
+                },
+                {
+                    "address": "data.aws_iam_policy_document.t",
+                    "mode": "data",
+                    "type": "aws_iam_policy_document",
+                    "name": "t",
+                    "values": {
+                        "override_policy_documents": None,
+                        "source_policy_documents": None,
+                        "statement": [
+                            {
+                                "actions": ["sts:AssumeRole"],
+                                "condition": [],
+                                "effect": None,
+                                "not_principals": [],
+                                "principals": [
+                                    {"identifiers": [None, "arn:aws:iam::444455556666:root", None], "type": "AWS"}
+                                ],
+                                "sid": None,
+                            }
+                        ],
+                        "version": None,
+                    },
+                },
+                {
+                    "address": "data.aws_iam_policy_document.splat",
+                    "mode": "data",
+                    "type": "aws_iam_policy_document",
+                    "name": "splat",
+                    "values": {
+                        "statement": [
+                            {
+                                "actions": ["sts:AssumeRole"],
+                                "principals": [{"identifiers": [None, None], "type": "AWS"}],
+                            }
+                        ]
+                    },
+                },
+            ]
+        }
+    },
+    "resource_changes": [
+        {
+            "address": "aws_iam_role.r",
+            "change": {"after_unknown": {"arn": True, "assume_role_policy": True, "id": True}},
+        },
+        {"address": "aws_iam_role_policy_attachment.a", "change": {"after_unknown": {"id": True, "role": True}}},
+        {
+            "address": "data.aws_iam_policy_document.t",
+            "change": {
+                "after_unknown": {
+                    "json": True,
+                    "statement": [{"principals": [{"identifiers": [True, False, True]}]}],
+                }
+            },
+        },
+        {
+            "address": "data.aws_iam_policy_document.splat",
+            "change": {"after_unknown": {"json": True, "statement": [{"principals": [{"identifiers": [True, True]}]}]}},
+        },
+    ],
+    "configuration": {
+        "root_module": {
+            "resources": [
+                {
+                    "address": "aws_iam_role.r",
+                    "expressions": {
+                        "assume_role_policy": {
+                            "references": ["data.aws_iam_policy_document.t.json", "data.aws_iam_policy_document.t"]
+                        },
+                        "name": {"constant_value": "ops"},
+                    },
+                },
+                {
+                    "address": "aws_iam_role_policy_attachment.a",
+                    "expressions": {"role": {"references": ["aws_iam_role.r.id", "aws_iam_role.r"]}},
+                },
+                {
+                    "address": "data.aws_iam_policy_document.t",
+                    "expressions": {
+                        "statement": [
+                            {
+                                "principals": [
+                                    {
+                                        "identifiers": {
+                                            "references": [
+                                                "aws_iam_user.u.arn",
+                                                "aws_iam_user.u",
+                                                "aws_iam_role.other.arn",
+                                                "aws_iam_role.other",
+                                            ]
+                                        },
+                                        "type": {"constant_value": "AWS"},
+                                    }
+                                ]
+                            }
+                        ]
+                    },
+                },
+                {
+                    "address": "data.aws_iam_policy_document.splat",
+                    "expressions": {
+                        "statement": [{"principals": [{"identifiers": {"references": ["aws_iam_user.team"]}}]}]
+                    },
+                },
+            ]
+        }
+    },
+}
+
+
+def test_a_plan_names_the_one_attribute_an_unknown_value_refers_to(tmp_path: Path) -> None:
+    tree = _plan(tmp_path, FRESH_PLAN)
+    assert tree.attribute("aws_iam_role_policy_attachment.a", "role") == UnknownValue(
+        "aws_iam_role_policy_attachment.a.role is known only after apply (it refers to aws_iam_role.r.id)",
+        Ref("aws_iam_role.r", "aws_iam_role", "managed", "id"),
+    )
+    assert (
+        tree.attribute("aws_iam_role_policy_attachment.a", "policy_arn") == "arn:aws:iam::aws:policy/AWSSupportAccess"
+    )
+
+
+def test_a_deferred_policy_document_is_built_with_its_unknown_principals_typed_in_order(tmp_path: Path) -> None:
+    tree = _plan(tmp_path, FRESH_PLAN)
+    trust = tree.attribute("aws_iam_role.r", "assume_role_policy")
+    assert isinstance(trust, UnknownValue) and trust.ref is not None
+    document = tree.resolve(trust.ref)
+    assert isinstance(document, EncodedJson)
+    principals = document.value["Statement"][0]["Principal"]["AWS"]  # type: ignore[index]
+    assert [p.ref if isinstance(p, UnknownValue) else p for p in principals] == [
+        Ref("aws_iam_user.u", "aws_iam_user", "managed", "arn"),
+        "arn:aws:iam::444455556666:root",
+        Ref("aws_iam_role.other", "aws_iam_role", "managed", "arn"),
+    ]
+
+
+def test_a_splat_in_a_plan_keeps_the_resource_but_not_the_attribute(tmp_path: Path) -> None:
+    tree = _plan(tmp_path, FRESH_PLAN)
+    document = tree.attribute("data.aws_iam_policy_document.splat", "json")
+    assert isinstance(document, EncodedJson)
+    principals = document.value["Statement"][0]["Principal"]["AWS"]  # type: ignore[index]
+    assert [p.ref for p in principals] == [Ref("aws_iam_user.team", "aws_iam_user", "managed", "")] * 2
+
+
+def test_a_plan_that_is_not_json_is_a_problem_not_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text("{not json", encoding="utf-8")
+    tree = PlanTree.read(str(path))
+    assert tree.problem == "plan.json cannot be read as JSON (JSONDecodeError)"
+    assert tree.attribute("aws_iam_role.r", "name") == UnknownValue("aws_iam_role.r is not in the plan")
