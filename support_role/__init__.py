@@ -4,14 +4,18 @@ from ._arn import PARTITIONS, is_support_policy, support_policy_arn
 from ._config import CONFIG_ENV, Config, ConfigError, config_from_environment, config_from_mapping, load_config_file
 from ._facts import (
     Account,
+    Alternatives,
+    Branch,
     Condition,
     InlinePolicy,
     ManagedAttachment,
     PolicyDocument,
     Principal,
     PrincipalKind,
+    ReferenceKind,
     Role,
     Statement,
+    TypedReference,
     Unknown,
 )
 from ._metadata import (
@@ -35,8 +39,10 @@ from ._rules import (
     evaluate_role,
     evaluate_trust,
     is_failure,
+    support_condition,
     support_status,
 )
+from ._values import NO_VALUE, Choice
 from ._verdict import Problem, Status, Verdict
 
 __version__ = "0.1.0"
@@ -47,6 +53,7 @@ __all__ = [
     "EXISTS",
     "LEAST_PRIVILEGE",
     "MFA",
+    "NO_VALUE",
     "PARTITIONS",
     "PER_ROLE_RULES",
     "RULES",
@@ -54,6 +61,9 @@ __all__ = [
     "SECURITY_HUB_CONTROL",
     "TRUST",
     "Account",
+    "Alternatives",
+    "Branch",
+    "Choice",
     "Condition",
     "Config",
     "ConfigError",
@@ -63,10 +73,12 @@ __all__ = [
     "Principal",
     "PrincipalKind",
     "Problem",
+    "ReferenceKind",
     "Role",
     "RuleMeta",
     "Statement",
     "Status",
+    "TypedReference",
     "Unknown",
     "Verdict",
     "action_matches",
@@ -83,6 +95,7 @@ __all__ = [
     "load_config_file",
     "parse_policy",
     "parse_terraform_statements",
+    "support_condition",
     "support_policy_arn",
     "support_status",
 ]

@@ -1,4 +1,14 @@
-"""ARNs, partitions, the support policy, and what kind of principal a trust policy names."""
+"""ARNs, partitions, the support policy, and what kind of principal a trust policy names.
+
+:func:`classify` reads a principal as IAM reads it. Since v0.2 it also reads what IaC knows without a
+value (see the design note in :mod:`support_role._facts`): a :class:`~support_role.TypedReference`
+is classified by its kind, and a partially known ARN by its literal parts: a ``${...}`` token in the
+partition, account or name leaves the kind known (``arn:${AWS::Partition}:iam::${Admin}:root`` is an
+account root), a token in the service or the resource type leaves it unknown (``unresolved``).
+Tokens are never wildcards. An account that is the scanned configuration's own (a typed reference,
+``${AWS::AccountId}``, ``data.aws_caller_identity.<n>.account_id``) is marked ``own_account``: IaC
+cannot compare it with a list of trusted accounts.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +17,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from ._facts import Principal, PrincipalKind
+from ._facts import Principal, PrincipalKind, ReferenceKind, TypedReference
 from ._values import is_unresolved_reference
 
 PARTITIONS: tuple[str, ...] = (
@@ -22,6 +32,13 @@ PARTITIONS: tuple[str, ...] = (
 )
 SUPPORT_POLICY_NAME = "AWSSupportAccess"
 _TOKEN = re.compile(r"^\$\{[^{}]*\}$")
+_ANY_TOKEN = re.compile(r"\$\{[^{}]*\}")
+# The scanned configuration's own account, as IaC writes it (whole value or one ARN field).
+OWN_ACCOUNT_TOKEN = "${AWS::AccountId}"
+_OWN_ACCOUNT = re.compile(
+    r"^(?:\$\{(?:AWS::AccountId|account|data\.aws_caller_identity\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.account_id)\}"
+    r"|data\.aws_caller_identity\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.account_id)$"
+)
 _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 # Unique IDs IAM shows in place of a principal that was deleted (users AIDA, roles AROA, ...).
 _UNIQUE_ID = re.compile(r"^A(?:IDA|ROA|GPA|NPA|NVA|PKA|SCA|SIA|CCA|KIA|3T)[A-Z0-9]{12,}$")
@@ -127,8 +144,12 @@ class PrincipalClass(str, enum.Enum):
     OIDC_PROVIDER = "oidc-provider"
     UNIQUE_ID = "deleted-principal"
     CANONICAL_USER = "canonical-user"
+    GROUP = "iam-group"
     INVALID = "invalid"
     UNRESOLVED = "unresolved"
+
+
+ROLE_CLASSES = frozenset({PrincipalClass.IAM_ROLE, PrincipalClass.IDENTITY_CENTER_ROLE, PrincipalClass.ASSUMED_ROLE})
 
 
 @dataclass(frozen=True)
@@ -136,20 +157,89 @@ class PrincipalInfo:
     principal: Principal
     cls: PrincipalClass
     account: str | None = None  # 12 digits, a ${token}, or None when the principal has none
-    wildcard: bool = False  # '*' or '?' somewhere in an ARN
-    oidc_host: str | None = None  # the issuer whose ':sub' key must be conditioned
+    wildcard: bool = False  # a literal '*' or '?' somewhere in an ARN (tokens are not wildcards)
+    oidc_host: str | None = None  # the issuer whose ':sub' key must be conditioned (None: not known)
+    own_account: bool = False  # the account is the scanned configuration's own (unknown to IaC)
+    identity_center_wildcards: bool = False  # every wildcard is one IAM Identity Center forces
 
     @property
     def account_is_literal(self) -> bool:
         return self.account is not None and bool(_ACCOUNT_ID.match(self.account))
 
+    @property
+    def reference(self) -> TypedReference | None:
+        return self.principal.reference
+
 
 _WELL_KNOWN_OIDC = ("accounts.google.com", "graph.facebook.com", "www.amazon.com", "cognito-identity.amazonaws.com")
+# An Identity Center permission set's role: role/aws-reserved/sso.amazonaws.com/[<region>/]AWSReservedSSO_<set>_<hex>.
+# The region segment and the random suffix are the only parts a policy cannot know in advance.
+_IDENTITY_CENTER = re.compile(
+    r"^role/aws-reserved/sso\.amazonaws\.com/(?:(?:\*|[a-z0-9-]+)/)?AWSReservedSSO_[A-Za-z0-9_+=,.@-]+_(?:\*|[0-9a-fA-F]+)$"
+)
+
+
+def is_own_account(segment: str) -> bool:
+    """Whether an account field (or a whole value) names the scanned configuration's own account."""
+    return bool(_OWN_ACCOUNT.match(segment.strip()))
+
+
+def _literal_wildcard(text: str) -> bool:
+    return any(c in _ANY_TOKEN.sub("", text) for c in "*?")
+
+
+def identity_center_wildcards_only(arn: str) -> bool:
+    """Whether every wildcard of a role ARN is one IAM Identity Center forces on a policy.
+
+    A permission set's role is ``role/aws-reserved/sso.amazonaws.com/[<region>/]AWSReservedSSO_<set>_<suffix>``
+    with a random suffix, and a region segment outside us-east-1: ``*`` in those two places names
+    exactly the people assigned the permission set. The set's name and the account must be literal.
+    """
+    fields = split_arn(arn.strip())
+    if fields is None or fields[2] != "iam" or _literal_wildcard(fields[1]) or _literal_wildcard(fields[4]):
+        return False
+    resource = fields[5]
+    return "${" not in resource and bool(_IDENTITY_CENTER.match(resource))
+
+
+def reference_arn(reference: TypedReference) -> str:
+    """The partially known ARN a typed reference stands for (the unknown parts as ``${...}`` tokens).
+
+    Sources use it where a reference appears in a condition value (``aws:PrincipalArn``), so that
+    the same reading applies there as in ``Principal``.
+    """
+    account = reference.account or OWN_ACCOUNT_TOKEN
+    name = (reference.name or "${name}").lstrip("/")
+    prefix = f"arn:${{AWS::Partition}}:iam::{account}:"
+    if reference.kind is ReferenceKind.IAM_USER:
+        return f"{prefix}user/{name}"
+    if reference.kind is ReferenceKind.IAM_ROLE:
+        return f"{prefix}role/{name}"
+    if reference.kind is ReferenceKind.IAM_GROUP:
+        return f"{prefix}group/{name}"
+    if reference.kind is ReferenceKind.SAML_PROVIDER:
+        return f"{prefix}saml-provider/{name}"
+    if reference.kind is ReferenceKind.OIDC_PROVIDER:
+        return f"{prefix}oidc-provider/{reference.issuer or '${issuer}'}"
+    return f"{prefix}root"
+
+
+def oidc_issuer(url: str) -> str:
+    """An OIDC provider's issuer as IAM keys its conditions: the URL without scheme and final slash."""
+    text = url.strip()
+    for scheme in ("https://", "http://"):
+        if text.lower().startswith(scheme):
+            text = text[len(scheme) :]
+    return text.rstrip("/")
 
 
 def classify(principal: Principal) -> PrincipalInfo:
     """What a principal value means for IAM, read as IAM reads it."""
+    if principal.reference is not None:
+        return _classify_reference(principal, principal.reference)
     value = principal.value.strip()
+    if principal.kind is PrincipalKind.AWS and is_own_account(value):
+        return PrincipalInfo(principal, PrincipalClass.ACCOUNT_ROOT, value, own_account=True)
     if not principal.resolved or is_unresolved_reference(value):
         return PrincipalInfo(principal, PrincipalClass.UNRESOLVED)
     if principal.kind is PrincipalKind.SERVICE:
@@ -161,6 +251,34 @@ def classify(principal: Principal) -> PrincipalInfo:
     return _classify_aws(principal, value)
 
 
+def _classify_reference(principal: Principal, reference: TypedReference) -> PrincipalInfo:
+    kind = reference.kind
+    issuer = oidc_issuer(reference.issuer) if reference.issuer else None
+    own = reference.account is None
+    account = reference.account or OWN_ACCOUNT_TOKEN
+    if (
+        kind is ReferenceKind.IAM_ROLE
+        and reference.name
+        and reference.name.lstrip("/").startswith("aws-reserved/sso.amazonaws.com/")
+    ):
+        return PrincipalInfo(principal, PrincipalClass.IDENTITY_CENTER_ROLE, account, own_account=own)
+    cls = {
+        ReferenceKind.IAM_USER: PrincipalClass.IAM_USER,
+        ReferenceKind.IAM_ROLE: PrincipalClass.IAM_ROLE,
+        ReferenceKind.SAML_PROVIDER: PrincipalClass.SAML_PROVIDER,
+        ReferenceKind.OIDC_PROVIDER: PrincipalClass.OIDC_PROVIDER,
+        ReferenceKind.ACCOUNT: PrincipalClass.ACCOUNT_ROOT,
+        ReferenceKind.IAM_GROUP: PrincipalClass.GROUP,
+    }[kind]
+    return PrincipalInfo(principal, cls, account, oidc_host=issuer, own_account=own)
+
+
+def _kind_unknown(fields: tuple[str, ...] | list[str]) -> bool:
+    """A token in the service or the resource type: what the ARN names cannot be told."""
+    resource_type = fields[5].split("/", 1)[0] if "/" in fields[5] else fields[5]
+    return "${" in fields[2] or "${" in resource_type
+
+
 def _classify_federated(principal: Principal, value: str) -> PrincipalInfo:
     if value == "*":
         return PrincipalInfo(principal, PrincipalClass.WILDCARD, wildcard=True)
@@ -169,14 +287,18 @@ def _classify_federated(principal: Principal, value: str) -> PrincipalInfo:
         if value in _WELL_KNOWN_OIDC or ("." in value and "/" not in value and "*" not in value):
             return PrincipalInfo(principal, PrincipalClass.OIDC_PROVIDER, oidc_host=value)
         return PrincipalInfo(principal, PrincipalClass.INVALID, wildcard="*" in value or "?" in value)
-    wildcard = any(c in value for c in "*?")
+    if _kind_unknown(fields):
+        return PrincipalInfo(principal, PrincipalClass.UNRESOLVED)
+    wildcard = _literal_wildcard(value)
     account = fields[4] or None
+    own = account is not None and is_own_account(account)
     if fields[2] == "iam" and fields[5].startswith("saml-provider/"):
-        return PrincipalInfo(principal, PrincipalClass.SAML_PROVIDER, account, wildcard)
+        return PrincipalInfo(principal, PrincipalClass.SAML_PROVIDER, account, wildcard, own_account=own)
     if fields[2] == "iam" and fields[5].startswith("oidc-provider/"):
         host = fields[5][len("oidc-provider/") :]
-        return PrincipalInfo(principal, PrincipalClass.OIDC_PROVIDER, account, wildcard, oidc_host=host)
-    return PrincipalInfo(principal, PrincipalClass.INVALID, account, wildcard)
+        known = host if "${" not in host else None
+        return PrincipalInfo(principal, PrincipalClass.OIDC_PROVIDER, account, wildcard, known, own_account=own)
+    return PrincipalInfo(principal, PrincipalClass.INVALID, account, wildcard, own_account=own)
 
 
 def _classify_aws(principal: Principal, value: str) -> PrincipalInfo:
@@ -189,19 +311,27 @@ def _classify_aws(principal: Principal, value: str) -> PrincipalInfo:
     fields = split_arn(value)
     if fields is None or not partition_ok(fields[1]):
         return PrincipalInfo(principal, PrincipalClass.INVALID, wildcard="*" in value)
+    if _kind_unknown(fields):
+        return PrincipalInfo(principal, PrincipalClass.UNRESOLVED)
     _, _, service, _, account, resource = fields
-    wildcard = any(c in value.replace("${", "").replace("}", "") for c in "*?")
+    wildcard = _literal_wildcard(value)
     acct = account or None
+    info = functools.partial(
+        PrincipalInfo, principal, account=acct, wildcard=wildcard, own_account=acct is not None and is_own_account(acct)
+    )
     if service == "iam" and resource == "root":
-        return PrincipalInfo(principal, PrincipalClass.ACCOUNT_ROOT, acct, wildcard)
+        return info(PrincipalClass.ACCOUNT_ROOT)
     if service == "iam" and resource.startswith("user/"):
-        return PrincipalInfo(principal, PrincipalClass.IAM_USER, acct, wildcard)
+        return info(PrincipalClass.IAM_USER)
     if service == "iam" and resource.startswith("role/"):
-        sso = resource.startswith("role/aws-reserved/sso.amazonaws.com/")
-        cls = PrincipalClass.IDENTITY_CENTER_ROLE if sso else PrincipalClass.IAM_ROLE
-        return PrincipalInfo(principal, cls, acct, wildcard)
+        if resource.startswith("role/aws-reserved/sso.amazonaws.com/"):
+            forced = wildcard and identity_center_wildcards_only(value)
+            return info(PrincipalClass.IDENTITY_CENTER_ROLE, identity_center_wildcards=forced)
+        return info(PrincipalClass.IAM_ROLE)
+    if service == "iam" and resource.startswith("group/"):
+        return info(PrincipalClass.GROUP)
     if service == "sts" and resource.startswith("assumed-role/"):
-        return PrincipalInfo(principal, PrincipalClass.ASSUMED_ROLE, acct, wildcard)
+        return info(PrincipalClass.ASSUMED_ROLE)
     if service == "sts" and resource.startswith("federated-user/"):
-        return PrincipalInfo(principal, PrincipalClass.FEDERATED_USER, acct, wildcard)
-    return PrincipalInfo(principal, PrincipalClass.INVALID, acct, wildcard)
+        return info(PrincipalClass.FEDERATED_USER)
+    return info(PrincipalClass.INVALID)

@@ -2,6 +2,31 @@
 
 Every fact that may be unreadable is typed ``X | Unknown``; an ``Unknown`` carries the reason a
 person reads in the finding. Nothing here knows which scanner produced it.
+
+What the IaC paths know without a value (since v0.2; design note)
+-----------------------------------------------------------------
+A Terraform or CloudFormation reference often has no value at scan time (HCL in pre-commit, a plan
+that creates the resource), yet what it refers to fixes what it is. Sources report that knowledge in
+four forms, and the rules decide on it, staying UNKNOWN only for what it does not settle:
+
+* **A typed reference** (:class:`TypedReference` on a :class:`Principal`): the principal's *kind* is
+  known from its target (``aws_iam_user.x.arn``, ``!GetAtt Role.Arn`` -> an IAM user / role; a SAML or
+  OIDC provider resource, with the OIDC issuer when its URL is readable; an account ID reference ->
+  the account root; ``aws_iam_group.x.arn`` -> a group, which IAM refuses as a principal). Its account
+  is the scanned configuration's own unless the source knows better, which IaC never knows: that
+  matters only when trusted accounts are configured (UNKNOWN ``unresolved-account``).
+* **A partially known ARN**: a plain string whose unknown parts are ``${...}`` tokens
+  (``arn:${AWS::Partition}:iam::${Admin}:root`` is an account root whatever ``Admin`` is). The kind is
+  read from the literal parts (service and resource type); a token there leaves the kind unknown.
+  Tokens are never wildcards: only a literal ``*`` or ``?`` is.
+* **A conditional managed attachment** (:attr:`ManagedAttachment.condition`): the policy is attached
+  only when a named condition holds (``Fn::If`` with ``AWS::NoValue``, ``count = var.on ? 1 : 0``).
+  A conditional AWSSupportAccess makes a support role, judged as such, with the condition named in
+  every reason; any other conditional policy counts as attached for least privilege.
+* **Alternatives** (:class:`Alternatives`): a document whose content depends on a condition the scan
+  cannot decide (``Fn::If`` inside a trust policy, an HCL conditional). Each branch is judged and the
+  worst verdict counts (FAIL, then UNKNOWN, then PASS). Sources that read raw values can mark such a
+  value with :class:`support_role._values.Choice` and let :func:`support_role.parse_policy` expand it.
 """
 
 from __future__ import annotations
@@ -24,13 +49,48 @@ class PrincipalKind(str, enum.Enum):
     CANONICAL_USER = "CanonicalUser"
 
 
+class ReferenceKind(str, enum.Enum):
+    """What a reference without a value points to, as far as a trust policy cares."""
+
+    IAM_USER = "iam-user"
+    IAM_ROLE = "iam-role"
+    SAML_PROVIDER = "saml-provider"
+    OIDC_PROVIDER = "oidc-provider"
+    ACCOUNT = "account"  # an account ID: as a principal, that account's root
+    IAM_GROUP = "iam-group"  # not a principal IAM accepts
+
+
+@dataclass(frozen=True)
+class TypedReference:
+    """A reference whose value is unknown at scan time but whose target fixes the principal's kind.
+
+    ``expression`` is the reference as written (``aws_iam_user.alice.arn``, ``!GetAtt Admin.Arn``),
+    shown in findings. ``name`` is the target's name with its path (``ops/alice``) when the source
+    could read it. ``issuer`` is an OIDC provider's URL without the scheme
+    (``token.actions.githubusercontent.com``), the prefix of its ``:sub`` condition key; None when not
+    readable. ``account`` is the target's 12-digit account when known; None means the scanned
+    configuration's own account, which IaC does not know.
+    """
+
+    kind: ReferenceKind
+    expression: str
+    name: str | None = None
+    issuer: str | None = None
+    account: str | None = None
+
+
 @dataclass(frozen=True)
 class Principal:
-    """One principal value with its kind. ``resolved`` is False for an unevaluated reference."""
+    """One principal value with its kind. ``resolved`` is False for an unevaluated reference.
+
+    ``reference`` is set when the value is unknown but its target's kind is (then ``value`` is the
+    expression as written and ``resolved`` is False).
+    """
 
     kind: PrincipalKind
     value: str
     resolved: bool = True
+    reference: TypedReference | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +123,26 @@ class PolicyDocument:
     statements: tuple[Statement, ...]
 
 
-Document = PolicyDocument | Unknown
+@dataclass(frozen=True)
+class Branch:
+    """One branch of a value that depends on a condition: the condition as a person reads it
+    (``WithSupport``, ``not WithSupport``, ``var.enabled and not var.legacy``) and the document then."""
+
+    condition: str
+    document: PolicyDocument | Unknown
+
+
+@dataclass(frozen=True)
+class Alternatives:
+    """A document whose content depends on conditions the scan cannot decide; at least two branches.
+
+    Each branch is judged on its own and the worst verdict counts.
+    """
+
+    branches: tuple[Branch, ...]
+
+
+Document = PolicyDocument | Unknown | Alternatives
 
 
 @dataclass(frozen=True)
@@ -73,11 +152,13 @@ class ManagedAttachment:
     ``arn`` is the ARN as written (possibly with an interpolated partition) or Unknown when the
     reference could not be resolved. ``document`` is the policy's default version for a customer
     managed policy, Unknown when it is defined outside what was scanned, None when not needed
-    (AWS managed policies).
+    (AWS managed policies). ``condition`` names the condition under which the policy is attached
+    (``WithSupport``, ``var.enabled``), None when it is attached unconditionally.
     """
 
     arn: str | Unknown
     document: Document | None = None
+    condition: str | None = None
 
 
 @dataclass(frozen=True)

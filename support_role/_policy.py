@@ -5,21 +5,37 @@ Shapes: a JSON string or a mapping; ``Statement`` as one mapping or a list; prin
 leaves; Terraform ``aws_iam_policy_document`` statement blocks. Anything malformed or unresolvable
 becomes :class:`Unknown` with the reason. Nothing here raises on any input, and the caller's data
 is never modified.
+
+A raw value may hold :class:`~support_role._values.Choice` markers (a source's ``Fn::If`` or HCL
+conditional): the document is then read once per combination of the conditions it depends on
+(at most :data:`MAX_CONDITIONS` distinct conditions) and returned as :class:`Alternatives`.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from ._facts import Condition, Document, PolicyDocument, Principal, PrincipalKind, Statement, Unknown
-from ._values import describe, is_unresolved_reference, leaf_text
+from ._facts import (
+    Alternatives,
+    Branch,
+    Condition,
+    Document,
+    PolicyDocument,
+    Principal,
+    PrincipalKind,
+    Statement,
+    Unknown,
+)
+from ._values import NO_VALUE, Choice, describe, is_unresolved_reference, leaf_text
 
 _KINDS = {kind.value.lower(): kind for kind in PrincipalKind}
 _MAX_DEPTH = 64
+MAX_CONDITIONS = 4  # 16 branches; a document that depends on more conditions is Unknown
 
 
 class _Malformed(Exception):
@@ -27,7 +43,22 @@ class _Malformed(Exception):
 
 
 def parse_policy(raw: object) -> Document:
-    """A policy document from a JSON string or a mapping; Unknown with the reason otherwise."""
+    """A policy document from a JSON string or a mapping; Unknown with the reason otherwise.
+
+    :class:`Alternatives` when the raw value holds :class:`Choice` markers.
+    """
+    return _branches(raw, _parse_one)
+
+
+def parse_terraform_statements(blocks: object) -> Document:
+    """A document from ``aws_iam_policy_document`` ``statement`` blocks (list-wrapped or not).
+
+    :class:`Alternatives` when the blocks hold :class:`Choice` markers.
+    """
+    return _branches(blocks, _parse_blocks)
+
+
+def _parse_one(raw: object) -> PolicyDocument | Unknown:
     try:
         return _parse_document(raw)
     except _Malformed as error:
@@ -36,8 +67,7 @@ def parse_policy(raw: object) -> Document:
         return Unknown("the policy document is nested too deeply to read")
 
 
-def parse_terraform_statements(blocks: object) -> Document:
-    """A document from ``aws_iam_policy_document`` ``statement`` blocks (list-wrapped or not)."""
+def _parse_blocks(blocks: object) -> PolicyDocument | Unknown:
     try:
         statements = tuple(_terraform_statement(block) for block in _as_list(blocks, "statement"))
         return PolicyDocument(statements)
@@ -45,6 +75,59 @@ def parse_terraform_statements(blocks: object) -> Document:
         return Unknown(str(error))
     except RecursionError:
         return Unknown("the policy document is nested too deeply to read")
+
+
+def _branches(raw: object, parse: Callable[[object], PolicyDocument | Unknown]) -> Document:
+    """Parse ``raw``, once per branch when it depends on conditions."""
+    try:
+        conditions = _conditions_in(raw, [], 0)
+    except RecursionError:
+        return Unknown("the policy document is nested too deeply to read")
+    if not conditions:
+        return parse(raw)
+    if len(conditions) > MAX_CONDITIONS:
+        listed = ", ".join(conditions)
+        return Unknown(f"the policy depends on {len(conditions)} conditions ({listed}), too many branches to judge")
+    branches: list[Branch] = []
+    for assignment in itertools.product((True, False), repeat=len(conditions)):
+        chosen = dict(zip(conditions, assignment, strict=True))
+        label = " and ".join(c if on else f"not {c}" for c, on in chosen.items())
+        value = _choose(raw, chosen)
+        if value is NO_VALUE:
+            branches.append(Branch(label, Unknown(f"the policy is absent when {label}")))
+        else:
+            branches.append(Branch(label, parse(value)))
+    return Alternatives(tuple(branches))
+
+
+def _conditions_in(value: object, found: list[str], depth: int) -> list[str]:
+    """The distinct conditions of every :class:`Choice` in ``value``, in the order first met."""
+    if depth > _MAX_DEPTH:
+        return found
+    if isinstance(value, Choice):
+        if value.condition not in found:
+            found.append(value.condition)
+        _conditions_in(value.when_true, found, depth + 1)
+        _conditions_in(value.when_false, found, depth + 1)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _conditions_in(item, found, depth + 1)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _conditions_in(item, found, depth + 1)
+    return found
+
+
+def _choose(value: object, chosen: Mapping[str, bool]) -> object:
+    """``value`` with every Choice replaced by its branch; NO_VALUE elements and keys dropped."""
+    if isinstance(value, Choice):
+        return _choose(value.when_true if chosen[value.condition] else value.when_false, chosen)
+    if isinstance(value, Mapping):
+        result = {key: _choose(item, chosen) for key, item in value.items()}
+        return {key: item for key, item in result.items() if item is not NO_VALUE}
+    if isinstance(value, list | tuple):
+        return [item for item in (_choose(i, chosen) for i in value) if item is not NO_VALUE]
+    return value
 
 
 def _parse_document(raw: object) -> PolicyDocument:

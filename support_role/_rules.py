@@ -1,12 +1,29 @@
-"""The four rules of the support-role family. Pure functions from facts to verdicts."""
+"""The four rules of the support-role family. Pure functions from facts to verdicts.
+
+What IaC knows without a value (see :mod:`support_role._facts`) is decided here, once for every
+path: a principal's kind comes from :func:`support_role._arn.classify` (typed references and
+partially known ARNs included); a document with :class:`Alternatives` is judged branch by branch and
+the worst verdict counts (each problem names its branch); a role whose support policy is attached
+only under a condition is judged as a support role and every verdict's reason names the condition.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
 
 from ._arn import PrincipalClass, PrincipalInfo, classify, is_aws_managed_policy, is_support_policy, policy_name
 from ._config import Config
-from ._facts import Account, Condition, Document, PolicyDocument, PrincipalKind, Role, Statement, Unknown
+from ._facts import (
+    Account,
+    Condition,
+    Document,
+    PolicyDocument,
+    PrincipalKind,
+    Role,
+    Statement,
+    Unknown,
+)
 from ._metadata import EXISTS, LEAST_PRIVILEGE, MFA, PER_ROLE_RULES, SUPPORT_SERVICES, TRUST
 from ._policy import statement_allows_action
 from ._verdict import Problem, Status, Verdict
@@ -18,7 +35,8 @@ _SUBJECT_OPERATORS = frozenset({"stringequals", "stringlike", "stringequalsignor
 def support_status(role: Role) -> bool | Unknown:
     """True when the role has the support policy attached as a permissions policy.
 
-    Unknown when it has not been seen to have it and some attachment could not be read.
+    Unknown when it has not been seen to have it and some attachment could not be read. An
+    attachment made under a condition counts (see :func:`support_condition`).
     """
     if isinstance(role.managed, Unknown):
         return role.managed
@@ -31,6 +49,23 @@ def support_status(role: Role) -> bool | Unknown:
     if unresolved:
         return Unknown("; ".join(unresolved))
     return False
+
+
+def support_condition(role: Role) -> str | None:
+    """The condition under which a support role has the support policy; None when unconditional.
+
+    Several conditional attachments are joined with "or"; one unconditional attachment wins.
+    """
+    if isinstance(role.managed, Unknown):
+        return None
+    conditions: list[str] = []
+    for attachment in role.managed:
+        if isinstance(attachment.arn, str) and is_support_policy(attachment.arn):
+            if attachment.condition is None:
+                return None
+            if attachment.condition not in conditions:
+                conditions.append(attachment.condition)
+    return " or ".join(conditions) if conditions else None
 
 
 def _verdict(
@@ -106,6 +141,20 @@ def _has_subject_condition(statement: Statement, host: str) -> bool:
     )
 
 
+def _oidc_problem(info: PrincipalInfo, statement: Statement) -> tuple[str, str, bool] | None:
+    host = info.oidc_host
+    if host is not None:
+        if _has_subject_condition(statement, host):
+            return None
+        return "oidc-without-subject", f"no condition on {host}:sub, so any identity of the issuer", True
+    # The provider is known to be an OIDC provider but its issuer is not readable: only a statement
+    # without any subject condition is decided.
+    if not any(c.key.endswith(":sub") for c in statement.conditions):
+        return "oidc-without-subject", "no condition on any issuer's :sub, so any identity of the issuer", True
+    detail = "an OIDC provider whose issuer is not readable, so whether the :sub condition names it cannot be told"
+    return "unresolved-issuer", detail, False
+
+
 def _principal_problem(info: PrincipalInfo, statement: Statement, config: Config) -> tuple[str, str, bool] | None:
     """(code, detail, decided) for a principal that is not acceptable; None when it is."""
     cls = info.cls
@@ -118,15 +167,24 @@ def _principal_problem(info: PrincipalInfo, statement: Statement, config: Config
         PrincipalClass.UNIQUE_ID: ("deleted-principal", "a unique ID: the trusted user or role was deleted"),
         PrincipalClass.CANONICAL_USER: ("invalid-principal", "a canonical user cannot assume an IAM role"),
         PrincipalClass.INVALID: ("invalid-principal", "not a principal IAM accepts in a trust policy"),
+        PrincipalClass.GROUP: ("invalid-principal", "an IAM group, which IAM does not accept as a principal"),
     }
     if cls in simple:
         code, detail = simple[cls]
         return code, detail, True
     if cls is PrincipalClass.ACCOUNT_ROOT and not config.allow_account_roots:
         return "account-root", "an account root trusts every principal of that account", True
-    if cls is PrincipalClass.OIDC_PROVIDER and info.oidc_host and not _has_subject_condition(statement, info.oidc_host):
-        return "oidc-without-subject", f"no condition on {info.oidc_host}:sub, so any identity of the issuer", True
+    if cls is PrincipalClass.OIDC_PROVIDER:
+        found = _oidc_problem(info, statement)
+        if found is not None:
+            return found
     if config.trusted_account_ids is not None and info.account is not None:
+        if info.own_account:
+            detail = (
+                "its account is the scanned configuration's own, which IaC does not know, "
+                "so it cannot be compared with the trusted accounts"
+            )
+            return "unresolved-account", detail, False
         if not info.account_is_literal:
             return "unresolved-account", "its account is a reference, not comparable with the trusted accounts", False
         if info.account not in config.trusted_account_ids:
@@ -134,44 +192,93 @@ def _principal_problem(info: PrincipalInfo, statement: Statement, config: Config
     return None
 
 
-def evaluate_trust(role: Role, config: Config) -> Verdict:
-    if isinstance(role.trust, Unknown):
-        return _undecided(TRUST, role, "unreadable-trust-policy", f"trust policy unreadable: {role.trust.reason}")
-    fails: list[Problem] = []
-    unknowns: list[Problem] = []
-    trusted: list[str] = []
+@dataclasses.dataclass
+class _Findings:
+    """What one rule found in one document (or across branches)."""
+
+    fails: list[Problem] = dataclasses.field(default_factory=list)
+    unknowns: list[Problem] = dataclasses.field(default_factory=list)
+    good: list[str] = dataclasses.field(default_factory=list)  # trusted principals / MFA-covered
+
+    def extend(self, other: _Findings, branch: str | None) -> None:
+        def mark(p: Problem) -> Problem:
+            return p if branch is None else Problem(p.code, f"{p.subject} (when {branch})", p.detail)
+
+        self.fails.extend(mark(p) for p in other.fails if mark(p) not in self.fails)
+        self.unknowns.extend(mark(p) for p in other.unknowns if mark(p) not in self.unknowns)
+        self.good.extend(g for g in other.good if g not in self.good)
+
+
+def _by_branch(
+    document: Document, judge: Callable[[PolicyDocument], _Findings], undecided: Callable[[str], _Findings]
+) -> _Findings:
+    """The findings over a document, branch by branch for Alternatives (all problems kept: the worst
+    branch decides the status, as FAIL outweighs UNKNOWN outweighs PASS)."""
+    if isinstance(document, Unknown):
+        return undecided(document.reason)
+    if isinstance(document, PolicyDocument):
+        return judge(document)
+    merged = _Findings()
+    for branch in document.branches:
+        found = undecided(branch.document.reason) if isinstance(branch.document, Unknown) else judge(branch.document)
+        merged.extend(found, branch.condition)
+    return merged
+
+
+def _trust_findings(role: Role, document: PolicyDocument, config: Config) -> _Findings:
+    found = _Findings()
     someone_can_assume = False
-    for statement in _assume_statements(role.trust):
+    for statement in _assume_statements(document):
         if statement.not_principals is not None:
             someone_can_assume = True
             subject = ", ".join(p.value for p in statement.not_principals) or "NotPrincipal"
-            fails.append(
+            found.fails.append(
                 Problem("not-principal", f"NotPrincipal {subject}", "Allow with NotPrincipal trusts everyone else")
             )
         if not statement.principals and statement.not_principals is None:
-            fails.append(
+            found.fails.append(
                 Problem("no-principal", statement.sid or "statement", "an Allow statement without a principal")
             )
         for principal in statement.principals or ():
             info = classify(principal)
             someone_can_assume = someone_can_assume or _can_assume(info, statement)
-            found = _principal_problem(info, statement, config)
-            if found is None:
-                trusted.append(principal.value)
+            problem = _principal_problem(info, statement, config)
+            if problem is None:
+                found.good.append(_shown(info))
                 continue
-            code, detail, decided = found
-            (fails if decided else unknowns).append(Problem(code, principal.value, detail))
+            code, detail, decided = problem
+            (found.fails if decided else found.unknowns).append(Problem(code, principal.value, detail))
     if not someone_can_assume:
         detail = (
             "no Allow statement grants any principal the assume action its kind uses (IAM users and roles: "
             "sts:AssumeRole, SAML providers: sts:AssumeRoleWithSAML, OIDC providers: sts:AssumeRoleWithWebIdentity)"
         )
-        fails.append(Problem("nobody-can-assume", role.name, detail))
-    evidence = {"role": [role.name], "trusted_principals": trusted, "rejected_principals": [p.subject for p in fails]}
+        found.fails.append(Problem("nobody-can-assume", role.name, detail))
+    return found
+
+
+def _shown(info: PrincipalInfo) -> str:
+    """A principal as evidence: a typed reference says what it refers to."""
+    reference = info.reference
+    if reference is None:
+        return info.principal.value
+    return f"{reference.expression} ({reference.kind.value.replace('-', ' ')})"
+
+
+def evaluate_trust(role: Role, config: Config) -> Verdict:
+    def undecided(reason: str) -> _Findings:
+        return _Findings(unknowns=[Problem("unreadable-trust-policy", role.name, f"trust policy unreadable: {reason}")])
+
+    found = _by_branch(role.trust, lambda document: _trust_findings(role, document, config), undecided)
+    evidence = {
+        "role": [role.name],
+        "trusted_principals": found.good,
+        "rejected_principals": [p.subject for p in found.fails],
+    }
     fix = "name each person's IAM user or role by full ARN (or a SAML/Identity Center federation) in the trust policy"
     lead = "can be assumed by principals that are not specific people"
-    passed = "trusted only by " + ", ".join(trusted) + "."
-    return _verdict(TRUST, role.address, fails, unknowns, passed, fix, evidence, lead)
+    passed = "trusted only by " + ", ".join(found.good) + "."
+    return _verdict(TRUST, role.address, found.fails, found.unknowns, passed, fix, evidence, lead)
 
 
 def _requires_mfa(conditions: tuple[Condition, ...]) -> bool:
@@ -186,14 +293,9 @@ def _requires_mfa(conditions: tuple[Condition, ...]) -> bool:
     return False
 
 
-def evaluate_mfa(role: Role, config: Config) -> Verdict:
-    del config  # the MFA rule has no settings; the parameter keeps every rule's signature alike
-    if isinstance(role.trust, Unknown):
-        return _undecided(MFA, role, "unreadable-trust-policy", f"trust policy unreadable: {role.trust.reason}")
-    fails: list[Problem] = []
-    unknowns: list[Problem] = []
-    covered: list[str] = []
-    for statement in _assume_statements(role.trust):
+def _mfa_findings(document: PolicyDocument) -> _Findings:
+    found = _Findings()
+    for statement in _assume_statements(document):
         iam: list[str] = []
         maybe: list[str] = []  # unresolved: able to assume here only if the value turns out to be '*'
         for p in statement.principals or ():
@@ -201,17 +303,17 @@ def evaluate_mfa(role: Role, config: Config) -> Verdict:
             if p.kind is not PrincipalKind.AWS or not _can_assume(info, statement):
                 continue
             unsure = info.cls is PrincipalClass.UNRESOLVED and not statement_allows_action(statement, "sts:AssumeRole")
-            (maybe if unsure else iam).append(p.value)
+            (maybe if unsure else iam).append(_shown(info))
         if statement.not_principals is not None:
             iam.append("NotPrincipal")
         if not iam and not maybe:
             continue
         if _requires_mfa(statement.conditions):
-            covered.extend(iam + maybe)
+            found.good.extend(iam + maybe)
             continue
         if not iam:
             detail = "an unresolved principal that may assume the role without MFA if it is a wildcard"
-            unknowns.append(Problem("unresolved-principal", ", ".join(maybe), detail))
+            found.unknowns.append(Problem("unresolved-principal", ", ".join(maybe), detail))
             continue
         if_exists = any(c.key == "aws:multifactorauthpresent" and c.if_exists for c in statement.conditions)
         code, detail = (
@@ -219,15 +321,31 @@ def evaluate_mfa(role: Role, config: Config) -> Verdict:
             if if_exists
             else ("mfa-not-required", "no aws:MultiFactorAuthPresent or aws:MultiFactorAuthAge condition")
         )
-        fails.append(Problem(code, ", ".join(iam), detail))
+        found.fails.append(Problem(code, ", ".join(iam), detail))
+    return found
+
+
+def evaluate_mfa(role: Role, config: Config) -> Verdict:
+    del config  # the MFA rule has no settings; the parameter keeps every rule's signature alike
+
+    def undecided(reason: str) -> _Findings:
+        return _Findings(unknowns=[Problem("unreadable-trust-policy", role.name, f"trust policy unreadable: {reason}")])
+
+    found = _by_branch(role.trust, _mfa_findings, undecided)
     passed = (
-        "requires MFA for " + ", ".join(covered) + "."
-        if covered
+        "requires MFA for " + ", ".join(found.good) + "."
+        if found.good
         else "lets no IAM user or role assume it (federated MFA lives at the identity provider)."
     )
     fix = 'add Condition {"Bool": {"aws:MultiFactorAuthPresent": "true"}} to each such trust statement'
-    evidence = {"role": [role.name], "mfa_required_for": covered, "mfa_missing_for": [p.subject for p in fails]}
-    return _verdict(MFA, role.address, fails, unknowns, passed, fix, evidence, "can be assumed without MFA by")
+    evidence = {
+        "role": [role.name],
+        "mfa_required_for": found.good,
+        "mfa_missing_for": [p.subject for p in found.fails],
+    }
+    return _verdict(
+        MFA, role.address, found.fails, found.unknowns, passed, fix, evidence, "can be assumed without MFA by"
+    )
 
 
 def _in_support_family(action: str) -> bool:
@@ -248,13 +366,21 @@ def _outside_support(document: PolicyDocument) -> list[str]:
 
 
 def _check_document(name: str, document: Document | None, fails: list[Problem], unknowns: list[Problem]) -> None:
-    if document is None or isinstance(document, Unknown):
-        why = document.reason if isinstance(document, Unknown) else "its document was not given to the scanner"
-        unknowns.append(Problem("policy-not-visible", name, why))
+    if document is None:
+        unknowns.append(Problem("policy-not-visible", name, "its document was not given to the scanner"))
         return
-    outside = _outside_support(document)
-    if outside:
-        fails.append(Problem("non-support-action", name, "allows " + ", ".join(sorted(set(outside)))))
+
+    def judge(doc: PolicyDocument) -> _Findings:
+        outside = _outside_support(doc)
+        problems = [Problem("non-support-action", name, "allows " + ", ".join(sorted(set(outside))))] if outside else []
+        return _Findings(fails=problems)
+
+    def undecided(reason: str) -> _Findings:
+        return _Findings(unknowns=[Problem("policy-not-visible", name, reason)])
+
+    found = _by_branch(document, judge, undecided)
+    fails.extend(found.fails)
+    unknowns.extend(found.unknowns)
 
 
 def evaluate_least_privilege(role: Role, config: Config) -> Verdict:
@@ -269,13 +395,16 @@ def evaluate_least_privilege(role: Role, config: Config) -> Verdict:
             if isinstance(arn, Unknown):
                 unknowns.append(Problem("unresolved-policy", "managed policy", arn.reason))
                 continue
-            policies.append(arn)
+            shown = arn if attachment.condition is None else f"{arn} (when {attachment.condition})"
+            policies.append(shown)
             if is_support_policy(arn) or config.policy_allowed(arn):
                 continue
             if is_aws_managed_policy(arn):
-                fails.append(Problem("extra-managed-policy", arn, "an AWS managed policy other than AWSSupportAccess"))
+                fails.append(
+                    Problem("extra-managed-policy", shown, "an AWS managed policy other than AWSSupportAccess")
+                )
             else:
-                _check_document(arn, attachment.document, fails, unknowns)
+                _check_document(shown, attachment.document, fails, unknowns)
     if isinstance(role.inline, Unknown):
         unknowns.append(Problem("unreadable-inline-policies", role.name, role.inline.reason))
     else:
@@ -301,19 +430,37 @@ def evaluate_role(role: Role, config: Config) -> dict[str, Verdict | None]:
     if isinstance(status, Unknown):
         reason = f"whether it carries AWSSupportAccess could not be read: {status.reason}"
         return {rule_id: _undecided(rule_id, role, "support-status-unknown", reason) for rule_id in PER_ROLE_RULES}
-    return {rule_id: _PER_ROLE[rule_id](role, config) for rule_id in PER_ROLE_RULES}
+    condition = support_condition(role)
+    verdicts = {rule_id: _PER_ROLE[rule_id](role, config) for rule_id in PER_ROLE_RULES}
+    if condition is None:
+        return dict(verdicts)
+    return {rule_id: _conditional(verdict, condition) for rule_id, verdict in verdicts.items()}
+
+
+def _conditional(verdict: Verdict, condition: str) -> Verdict:
+    """A verdict on a role that is a support role only when ``condition`` holds: the reason says so."""
+    note = f"(Conditionally a support role: AWSSupportAccess is attached only when {condition}.)"
+    return dataclasses.replace(
+        verdict,
+        reason=f"{verdict.reason} {note}",
+        evidence=(*verdict.evidence, ("support_condition", (condition,))),
+    )
 
 
 def evaluate_exists(account: Account, config: Config) -> Verdict:
     del config  # the exists rule has no settings
     supports: list[str] = []
+    conditional: dict[str, str] = {}
     undecided: list[Problem] = []
     look_alikes: list[str] = []
     boundary_only: list[str] = []
     for role in account.roles:
         status = support_status(role)
         if status is True:
+            condition = support_condition(role)
             supports.append(role.name)
+            if condition is not None:
+                conditional[role.name] = condition
         elif isinstance(status, Unknown):
             undecided.append(Problem("undetermined-role", role.name, status.reason))
         else:
@@ -330,8 +477,12 @@ def evaluate_exists(account: Account, config: Config) -> Verdict:
         "support_users": list(account.support_users),
         "support_groups": list(account.support_groups),
     }
+    if conditional:
+        evidence["conditional_support_roles"] = [f"{name} (when {c})" for name, c in conditional.items()]
     if supports:
-        listed = ", ".join(supports)
+        listed = ", ".join(
+            name if name not in conditional else f"{name} (only when {conditional[name]})" for name in supports
+        )
         return _verdict(EXISTS, account.address, [], [], f"has support role(s): {listed}.", "", evidence)
     unknowns = [Problem("unreadable-account", account.address, r) for r in account.unreadable] + undecided
     fails: list[Problem] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 # A whole value that is a Terraform reference Checkov left unevaluated: ``var.x``,
 # ``data.aws_iam_policy_document.x.json``, ``aws_iam_user.alice.arn``, ``module.m.out``.
@@ -26,6 +27,39 @@ _CFN_PSEUDO = {
     "AWS::Region": "${AWS::Region}",
     "AWS::URLSuffix": "${AWS::URLSuffix}",
 }
+
+
+class _NoValue:
+    """``AWS::NoValue`` (or an HCL ``null``/empty branch): the element or key is absent."""
+
+    _instance: _NoValue | None = None
+
+    def __new__(cls) -> _NoValue:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+
+NO_VALUE = _NoValue()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A raw value that depends on a condition the scan cannot decide.
+
+    Sources put it in place of ``{"Fn::If": [cond, a, b]}`` or an HCL ``cond ? a : b`` inside a raw
+    policy document; :func:`support_role.parse_policy` then judges one document per branch.
+    ``condition`` is the condition as a person reads it (a CloudFormation condition's name, an HCL
+    expression); the same text is the same condition wherever it appears. A branch may be
+    :data:`NO_VALUE`: the list element or mapping key is then absent.
+    """
+
+    condition: str
+    when_true: object
+    when_false: object
 
 
 def is_unresolved_reference(text: str) -> bool:

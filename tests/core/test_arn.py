@@ -115,7 +115,7 @@ def aws(value: str) -> Principal:
         ),
         (aws("arn:aws:sts::123456789012:assumed-role/Ops/alice"), PrincipalClass.ASSUMED_ROLE, "123456789012"),
         (aws("arn:aws:sts::123456789012:federated-user/alice"), PrincipalClass.FEDERATED_USER, "123456789012"),
-        (aws("arn:aws:iam::123456789012:group/ops"), PrincipalClass.INVALID, "123456789012"),
+        (aws("arn:aws:iam::123456789012:group/ops"), PrincipalClass.GROUP, "123456789012"),
         (aws("alice"), PrincipalClass.INVALID, None),
         (aws("arn:aws-mars:iam::123456789012:user/alice"), PrincipalClass.INVALID, None),
         (aws("aws_iam_user.alice.arn"), PrincipalClass.UNRESOLVED, None),
