@@ -41,7 +41,7 @@ from ._eval import (
     to_string,
 )
 from ._syntax import Attribute, Block, Body, SyntaxProblem, parse_body, parse_expression
-from ._values import Choice, EncodedJson, Ref, UnknownValue, Value
+from ._values import Choice, EncodedJson, Ref, UnknownValue, Value, branches
 
 _META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
 _MAX_FILE_BYTES = 5_000_000
@@ -678,6 +678,34 @@ class ModuleTree:
         if not isinstance(module, ModuleInstance):
             return module
         return module.instance(mode, type_, name, key)
+
+    def conditional_instance(self, address: str) -> tuple[Instance, str] | None:
+        """The one instance of a block whose ``count`` is 0 or 1 under a condition the files do not
+        settle (``count = var.enabled ? 1 : 0``), with the condition under which it exists."""
+        parts = split_address(address)
+        if parts is None or parts[4] is not None:
+            return None
+        path, mode, type_, name, _ = parts
+        module = self.module_at(path)
+        if not isinstance(module, ModuleInstance):
+            return None
+        table = module.files.data if mode == "data" else module.files.resources
+        block = table.get((type_, name))
+        if block is None or "count" not in block.body.attributes:
+            return None
+        count = Evaluator(module).safe_eval(block.body.attributes["count"].expr)
+        found = branches(count)
+        if not isinstance(count, Choice) or found is None:
+            return None
+        creating = [conditions for conditions, value in found if value == 1]
+        if not creating or any(value not in (0, 1) for _, value in found):
+            return None
+        condition = " or ".join(" and ".join(c) for c in creating)
+        prefix = module.prefix + ("data." if mode == "data" else "")
+        instance = Instance(
+            module, block, mode, type_, f"{prefix}{type_}.{name}[0]", Bindings(module, {"count": {"index": 0}})
+        )
+        return instance, condition
 
     def attribute(self, address: str, name: str) -> Value:
         """The attribute ``name`` of the instance at ``address`` (its nested blocks as objects)."""

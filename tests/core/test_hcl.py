@@ -627,3 +627,32 @@ def test_a_plan_that_is_not_json_is_a_problem_not_an_error(tmp_path: Path) -> No
     tree = PlanTree.read(str(path))
     assert tree.problem == "plan.json cannot be read as JSON (JSONDecodeError)"
     assert tree.attribute("aws_iam_role.r", "name") == UnknownValue("aws_iam_role.r is not in the plan")
+
+
+def test_a_block_counted_under_an_unsettled_condition_is_one_instance_under_that_condition(tmp_path: Path) -> None:
+    text = """
+variable "on" {}
+resource "aws_iam_role_policy_attachment" "when_on" {
+  count      = var.on ? 1 : 0
+  role       = "r"
+  policy_arn = "arn:aws:iam::aws:policy/AWSSupportAccess"
+}
+resource "aws_iam_role_policy_attachment" "when_off" {
+  count      = var.on ? 0 : 1
+  role       = "r"
+  policy_arn = "x"
+}
+resource "aws_iam_role_policy_attachment" "always" {
+  count      = 1
+  role       = "r"
+  policy_arn = "y"
+}
+"""
+    tree = ModuleTree(str(write(tmp_path, {"main.tf": text})))
+    found = tree.conditional_instance("aws_iam_role_policy_attachment.when_on")
+    assert found is not None and found[1] == "var.on"
+    assert found[0].address == "aws_iam_role_policy_attachment.when_on[0]"
+    assert found[0]["policy_arn"] == "arn:aws:iam::aws:policy/AWSSupportAccess"
+    off = tree.conditional_instance("aws_iam_role_policy_attachment.when_off")
+    assert off is not None and off[1] == "not (var.on)"
+    assert tree.conditional_instance("aws_iam_role_policy_attachment.always") is None
