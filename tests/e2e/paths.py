@@ -8,6 +8,19 @@ Paths (names used in failure messages):
 ``prowler-live``  the root module ``terraform apply``-ed to a local moto server (or, without
                   terraform, the account seeded with boto3), scanned by the Prowler CLI with our plugin.
 
+With ``references=True`` (the corpus parity run) the root module that is planned and applied is
+the one written by reference (users, roles, providers, the account ID, data documents, counted
+roles: the renderer's ``references`` style), and the plan paths are the ones a pull request and
+the day after see:
+
+``checkov-hcl-ref``       that root module's HCL, scanned by Checkov (what pre-commit sees);
+``checkov-plan-fresh``    its ``terraform plan`` against the fresh account, before apply (what a
+                          CI job sees on the pull request: every ARN of a new resource unknown);
+``checkov-plan-applied``  its ``terraform plan`` again after the apply (every value known);
+
+``checkov-hcl`` then keeps the rotating literal styles (HCL only; their plans are the committed
+fixtures of ``tests/checkov``).
+
 The renderers are the Checkov tests' (``tests/renderers``); the styles rotate over the batches so
 that every way of writing the same account is planned, applied and scanned. Checkov runs once per
 configuration over every batch (HCL, plan JSON and templates together); Prowler once per batch.
@@ -37,6 +50,15 @@ sys.path.insert(0, str(infra.ROOT / "scripts"))
 from demo_report import ACCOUNT, Finding, read_checkov, read_prowler_ocsf
 
 PATHS = ("checkov-hcl", "checkov-plan", "checkov-cfn", "prowler-live")
+REFERENCE_PATHS = (
+    "checkov-hcl",
+    "checkov-hcl-ref",
+    "checkov-plan-fresh",
+    "checkov-plan-applied",
+    "checkov-cfn",
+    "prowler-live",
+)
+PLAN_PATHS = ("checkov-plan", "checkov-plan-fresh", "checkov-plan-applied")
 PROWLER_CHECKS = tuple(rule.prowler_id for rule in RULES)
 CHECKOV_CHECKS = ",".join(rule.checkov_id for rule in RULES)
 
@@ -64,8 +86,18 @@ class Layout:
         return self.scan / "cfn"
 
     @property
+    def tf_ref(self) -> Path:
+        return self.scan / "tf-ref"
+
+    @property
     def plan_json(self) -> Path:
+        """The plan made before apply (the rotating style's, or the by-reference module's)."""
         return self.scan / "plan" / "plan.json"
+
+    @property
+    def applied_json(self) -> Path:
+        """The plan made again after apply (by-reference runs)."""
+        return self.scan / "plan-applied" / "plan.json"
 
 
 @dataclass
@@ -90,15 +122,23 @@ class Run:
         jobs: int = 2,
         use_terraform: bool = True,
         live: bool = True,
+        references: bool = False,
+        prowler: bool = True,
         log: Callable[[str], None] = lambda _: None,
     ) -> None:
         self.work = work
         self.with_live = live
+        self.references = references
+        self.with_prowler = prowler
+        self.paths = REFERENCE_PATHS if references else PATHS
+        self.plan_paths = tuple(p for p in self.paths if p in PLAN_PATHS)
         self.batches = list(batches)
         self.jobs = jobs
         self.log = log
         self.timings = Timings()
-        self.results: dict[str, dict[str, PathResult]] = {b.name: {p: PathResult() for p in PATHS} for b in batches}
+        self.results: dict[str, dict[str, PathResult]] = {
+            b.name: {p: PathResult() for p in self.paths} for b in batches
+        }
         keys = dict.fromkeys(config_key(b.account) for b in batches)
         self.groups = {key: f"config-{i}" for i, key in enumerate(keys)}
         self.layouts = {
@@ -114,6 +154,7 @@ class Run:
         else:
             self.terraform_missing = "terraform disabled for this run"
         self.tf_rendered: dict[str, tf_renderer.RenderedTerraform] = {}
+        self.tf_ref_rendered: dict[str, tf_renderer.RenderedTerraform] = {}
         self.cfn_rendered: dict[str, cfn_renderer.RenderedCloudFormation] = {}
 
     # ------------------------------------------------------------------------------ rendering
@@ -125,6 +166,10 @@ class Run:
             rendered = tf_renderer.render_scenario(batch.account, tf_style)
             self.tf_rendered[batch.name] = rendered
             _write(layout.tf, rendered.files)
+            if self.references:
+                by_reference = tf_renderer.render_scenario(batch.account, tf_renderer.REFERENCES)
+                self.tf_ref_rendered[batch.name] = by_reference
+                _write(layout.tf_ref, by_reference.files)
             template = cfn_renderer.render_scenario(batch.account, cfn_style)
             self.cfn_rendered[batch.name] = template
             _write(layout.cfn, template.files)
@@ -135,30 +180,37 @@ class Run:
         layout = self.layouts[batch.name]
         results = self.results[batch.name]
         if not self.with_live:
-            results["checkov-plan"].skipped = results["prowler-live"].skipped = "Checkov-only run"
+            for path in (*self.plan_paths, "prowler-live"):
+                results[path].skipped = "Checkov-only run"
             return
         account = batch.account
         layout.run.mkdir(parents=True, exist_ok=True)
         try:
             server = infra.MotoServer(account_id=account.account_id, log_dir=layout.run).start()
         except Exception as error:  # the message names the server's log
-            results["checkov-plan"].error = results["prowler-live"].error = str(error)
+            for path in (*self.plan_paths, "prowler-live"):
+                results[path].error = str(error)
             return
         with server:
             if self.terraform_missing is None:
                 try:
                     self._terraform(batch, server)
                 except Exception as error:  # the message names the command and its output
-                    results["checkov-plan"].error = f"terraform failed: {error}"
+                    for path in self.plan_paths:
+                        results[path].error = f"terraform failed: {error}"
                     results["prowler-live"].error = f"terraform apply failed: {error}"
                     return
             else:
-                results["checkov-plan"].skipped = f"no terraform plan: {self.terraform_missing}"
+                for path in self.plan_paths:
+                    results[path].skipped = f"no terraform plan: {self.terraform_missing}"
                 try:
                     self._seed(batch, server)
                 except Exception as error:
                     results["prowler-live"].error = f"seeding with boto3 failed: {error}"
                     return
+            if not self.with_prowler:
+                results["prowler-live"].skipped = "run without Prowler"
+                return
             try:
                 results["prowler-live"].findings = self._prowler(batch, server)
             except Exception as error:
@@ -168,7 +220,8 @@ class Run:
         layout = self.layouts[batch.name]
         workdir = layout.run / "terraform"
         shutil.rmtree(workdir, ignore_errors=True)
-        _write(workdir, self.tf_rendered[batch.name].files)
+        rendered = self.tf_ref_rendered if self.references else self.tf_rendered
+        _write(workdir, rendered[batch.name].files)
         (workdir / "providers.tf").write_text(
             tf_renderer.required_providers()
             + "\n"
@@ -182,6 +235,10 @@ class Run:
         layout.plan_json.parent.mkdir(parents=True, exist_ok=True)
         layout.plan_json.write_text(json.dumps(shown), encoding="utf-8")
         tf.apply(plan)
+        if self.references:
+            again = tf.show_json(tf.plan("applied.plan"))
+            layout.applied_json.parent.mkdir(parents=True, exist_ok=True)
+            layout.applied_json.write_text(json.dumps(again), encoding="utf-8")
         for step, seconds in tf.timings.items():
             self.timings.add(f"terraform {step}", seconds)
 
@@ -272,8 +329,9 @@ class Run:
             (self.work / f"checkov-{group}.out.json").write_text(result.stdout, encoding="utf-8")
             if result.returncode != 0:
                 for batch in batches:
-                    for path in ("checkov-hcl", "checkov-plan", "checkov-cfn"):
-                        self.results[batch.name][path].error = result.describe()
+                    for path in self.paths:
+                        if path.startswith("checkov-"):
+                            self.results[batch.name][path].error = result.describe()
                 continue
             findings = [
                 dataclasses.replace(f, scope=os.path.normpath(os.path.join(folder, f.scope)))
@@ -284,16 +342,21 @@ class Run:
 
     def _assign_checkov(self, batch: Batch, findings: Sequence[Finding]) -> None:
         layout = self.layouts[batch.name]
-        tf_names = {address: role for role, address in self.tf_rendered[batch.name].role_addresses.items()}
+        literal = {address: role for role, address in self.tf_rendered[batch.name].role_addresses.items()}
+        by_reference = self.tf_ref_rendered.get(batch.name)
+        ref_names = {address: role for role, address in by_reference.role_addresses.items()} if by_reference else {}
         cfn_names = {logical: role for role, logical in self.cfn_rendered[batch.name].role_ids.items()}
         roles = {r.name for r in batch.account.roles}
         where = {
-            "checkov-hcl": str(layout.tf),
-            "checkov-plan": str(layout.plan_json.parent),
-            "checkov-cfn": str(layout.cfn),
+            "checkov-hcl": (str(layout.tf), literal),
+            "checkov-plan": (str(layout.plan_json.parent), literal),
+            "checkov-hcl-ref": (str(layout.tf_ref), ref_names),
+            "checkov-plan-fresh": (str(layout.plan_json.parent), ref_names),
+            "checkov-plan-applied": (str(layout.applied_json.parent), ref_names),
+            "checkov-cfn": (str(layout.cfn), literal),
         }
-        for path, prefix in where.items():
-            if self.results[batch.name][path].skipped:
+        for path, (prefix, tf_names) in where.items():
+            if path not in self.results[batch.name] or self.results[batch.name][path].skipped:
                 continue
             mine = []
             for finding in findings:
@@ -461,3 +524,17 @@ def to_raw(scenario: object) -> dict[str, object]:
         expect["roles"] = {r: {rule: str(e) for rule, e in rules.items()} for r, rules in scenario.expect_roles.items()}
     raw["expect"] = expect
     return raw
+
+
+def unknown_counts(run: Run) -> dict[str, tuple[int, int]]:
+    """Per path that ran: (verdicts reported, of which UNKNOWN), over every batch."""
+    counts: dict[str, tuple[int, int]] = {}
+    for batch in run.batches:
+        for path, result in run.results[batch.name].items():
+            if result.skipped or result.error:
+                continue
+            total, unknown = counts.get(path, (0, 0))
+            total += len(result.findings)
+            unknown += sum(1 for f in result.findings.values() if f.status == "UNKNOWN")
+            counts[path] = (total, unknown)
+    return counts

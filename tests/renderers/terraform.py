@@ -36,12 +36,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from support_role.scenarios import RoleSpec, Scenario
 
 STYLES: tuple[str, ...] = ("inline", "resources", "documents", "modules")
+# Written by reference (users, roles, providers, the account ID, data documents, counted roles):
+# a plan of it made before apply knows none of those values, so it is planned against an account
+# (tests/e2e), never offline like STYLES.
+REFERENCES = "references"
+ALL_STYLES: tuple[str, ...] = (*STYLES, REFERENCES)
 MARKER_ADDRESS = "terraform_data.cis_support_role_account_baseline"
 MODULE_NAME = "support_role"
 AWS_PROVIDER_VERSION = "5.100.0"
@@ -191,23 +196,36 @@ def _as_strings(value: object) -> list[str] | None:
     return out
 
 
-def _principal_blocks(name: str, value: object) -> list[str] | None:
+def _literal_identifiers(kind: str, identifiers: list[str]) -> str:
+    return "[" + ", ".join(hcl_string(i) for i in identifiers) + "]"
+
+
+IdentifierWriter = Callable[[str, list[str]], str]
+
+
+def _principal_blocks(name: str, value: object, identifiers: IdentifierWriter) -> list[str] | None:
     if value == "*":
         return [f'  {name} {{\n    type        = "*"\n    identifiers = ["*"]\n  }}']
     if not isinstance(value, Mapping) or not value:
         return None
     blocks = []
-    for kind, identifiers in value.items():
-        ids = _as_strings(identifiers)
+    for kind, raw in value.items():
+        ids = _as_strings(raw)
         if kind not in _KINDS or not ids:
             return None
-        listed = ", ".join(hcl_string(i) for i in ids)
-        blocks.append(f"  {name} {{\n    type        = {hcl_string(kind)}\n    identifiers = [{listed}]\n  }}")
+        listed = identifiers(kind, ids)
+        blocks.append(f"  {name} {{\n    type        = {hcl_string(kind)}\n    identifiers = {listed}\n  }}")
     return blocks
 
 
-def policy_document_data(name: str, document: Mapping[str, object]) -> str | None:
-    """A ``data "aws_iam_policy_document"`` block for the document, or None when it cannot be one."""
+def policy_document_data(
+    name: str, document: Mapping[str, object], identifiers: IdentifierWriter = _literal_identifiers
+) -> str | None:
+    """A ``data "aws_iam_policy_document"`` block for the document, or None when it cannot be one.
+
+    ``identifiers`` writes the HCL list of a principal block's identifiers (literal strings by
+    default; the ``references`` style writes references where it can).
+    """
     if not set(document) <= {"Version", "Statement", "Id"} or document.get("Version") not in (None, "2012-10-17"):
         return None
     raw = document.get("Statement")
@@ -239,7 +257,7 @@ def policy_document_data(name: str, document: Mapping[str, object]) -> str | Non
                 lines.append(f"    {attr} = [{', '.join(hcl_string(v) for v in values)}]")
         for key, block in (("Principal", "principals"), ("NotPrincipal", "not_principals")):
             if key in statement:
-                principal_blocks = _principal_blocks(block, statement[key])
+                principal_blocks = _principal_blocks(block, statement[key], identifiers)
                 if principal_blocks is None:
                     return None
                 lines += ["  " + b.replace("\n", "\n  ") for b in principal_blocks]
@@ -574,11 +592,274 @@ def _style_modules(w: _Writer) -> None:
         w.addresses += [f'{prefix}aws_iam_role_policy.this["{name}"]' for name in role.inline]
 
 
+# ------------------------------------------------------------------------------- references
+_SAML_METADATA = """<?xml version="1.0"?>
+<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com/saml">
+  <IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <KeyDescriptor use="signing">
+      <KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#">
+        <X509Data>
+          <X509Certificate>{certificate}</X509Certificate>
+        </X509Data>
+      </KeyInfo>
+    </KeyDescriptor>
+    <SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/>
+  </IDPSSODescriptor>
+</EntityDescriptor>
+""".format(certificate="TUlJQ2V4YW1wbGVub3RhcmVhbGNlcnRpZmljYXRl" * 24)  # IAM wants 1,000+ characters
+USERS_RESOURCE = "aws_iam_user.users"
+
+
+@dataclass
+class _References:
+    """Own-account principals written as references to the resources that make them."""
+
+    w: _Writer
+    enabled: bool  # False when trusted accounts are configured (see render_scenario)
+    users: set[str] = field(default_factory=set)  # user names made by aws_iam_user.users (for_each)
+    extra: dict[str, str] = field(default_factory=dict)  # principal ARN -> expression of a resource made for it
+    role_exprs: dict[str, str] = field(default_factory=dict)  # scenario role ARN -> expression
+    reachable: dict[str, int] = field(default_factory=dict)  # scenario role ARN -> its index
+
+    @property
+    def own(self) -> str:
+        return self.w.scenario.account_id
+
+    def arn_fields(self, value: str) -> tuple[str, str, str] | None:
+        """(service, account, resource) of an own-account ARN without wildcards, else None."""
+        parts = value.split(":", 5)
+        if len(parts) != 6 or parts[0] != "arn" or parts[4] != self.own or any(c in value for c in "*?$"):
+            return None
+        return parts[2], parts[4], parts[5]
+
+    def user_arn(self, name: str) -> str:
+        return f"arn:{self.w.scenario.partition}:iam::{self.own}:user/{name}"
+
+    def expression(self, kind: str, value: str, *, role_index: int | None = None) -> str | None:
+        """The HCL expression that stands for a principal value, or None to write it literally."""
+        if not self.enabled:
+            return None
+        if kind == "AWS" and value == self.own:
+            return "data.aws_caller_identity.current.account_id"
+        fields = self.arn_fields(value)
+        if fields is None:
+            return None
+        service, _, resource = fields
+        if kind == "AWS" and service == "iam" and resource == "root":
+            return (
+                '"arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"'
+            )
+        if kind == "AWS" and resource.startswith("user/") and resource.count("/") == 1 and resource[5:] in self.users:
+            return f"{USERS_RESOURCE}[{hcl_string(resource[5:])}].arn"
+        if kind == "AWS" and value in self.role_exprs and role_index is not None:
+            if self.reachable[value] < role_index:  # earlier roles only: no dependency cycle
+                return self.role_exprs[value]
+            return None
+        return self.extra.get(value)
+
+    def identifiers(self, role_index: int | None) -> IdentifierWriter:
+        def write(kind: str, values: list[str]) -> str:
+            every_user = {self.user_arn(u) for u in self.users}
+            if self.enabled and kind == "AWS" and len(values) >= 2 and set(values) == every_user:
+                return f"values({USERS_RESOURCE})[*].arn"  # a splat over the for_each users
+            listed = [self.expression(kind, v, role_index=role_index) or hcl_string(v) for v in values]
+            return "[" + ", ".join(listed) + "]"
+
+        return write
+
+    def tree(self, document: Mapping[str, object], role_index: int | None) -> object:
+        """The document for ``jsonencode`` with principal values written as references."""
+
+        def principal(value: object, kind: str) -> object:
+            if isinstance(value, list):
+                return [principal(v, kind) for v in value]
+            if isinstance(value, str):
+                found = self.expression(kind, value, role_index=role_index)
+                return _Raw(found) if found else value
+            return value
+
+        def statement(item: object) -> object:
+            if not isinstance(item, Mapping):
+                return item
+            out = dict(item)
+            for key in ("Principal", "NotPrincipal"):
+                if isinstance(out.get(key), Mapping):
+                    out[key] = {k: principal(v, str(k)) for k, v in out[key].items()}  # type: ignore[union-attr]
+            return out
+
+        raw = document.get("Statement")
+        statements = [statement(x) for x in raw] if isinstance(raw, list) else statement(raw)
+        return {**document, "Statement": statements}
+
+
+def _principal_values(documents: Iterable[Mapping[str, object]]) -> list[tuple[str, str]]:
+    """(kind, value) of every principal string in the documents' Principal and NotPrincipal."""
+    out: list[tuple[str, str]] = []
+    for document in documents:
+        raw = document.get("Statement")
+        for statement in raw if isinstance(raw, list) else [raw]:
+            if not isinstance(statement, Mapping):
+                continue
+            for key in ("Principal", "NotPrincipal"):
+                value = statement.get(key)
+                if not isinstance(value, Mapping):
+                    continue
+                for kind, items in value.items():
+                    for item in items if isinstance(items, list) else [items]:
+                        if isinstance(item, str):
+                            out.append((str(kind), item))
+    return out
+
+
+def _style_references(w: _Writer) -> None:
+    """Principals and policies written by reference, the way most Terraform code is written."""
+    scenario = w.scenario
+    refs = _References(w, enabled="support_role_trusted_account_ids" not in scenario.config)
+    w.blocks.append('data "aws_partition" "current" {}\n')
+    w.blocks.append('data "aws_caller_identity" "current" {}\n')
+    w.blocks.append('variable "create_support_roles" {\n  type    = bool\n  default = true\n}\n')
+    for policy, tf in w.names.policies.items():
+        document = scenario.customer_policies[policy]
+        expression = w.document(f"policy_{tf}", document, data=True)
+        w.add("aws_iam_policy", tf, f"  name   = {hcl_string(policy)}\n  policy = {expression}\n")
+
+    # the principals the trust policies name, made as resources where they are this account's
+    principals = _principal_values(r.trust for r in scenario.roles)
+    users = list(scenario.users)
+    extra_users: list[str] = []
+    role_arns = {
+        f"arn:{scenario.partition}:iam::{scenario.account_id}:role{r.path}{r.name}": i
+        for i, r in enumerate(scenario.roles)
+    }
+    taken_extra: set[str] = set()
+    for kind, value in principals:
+        fields = refs.arn_fields(value) if refs.enabled else None
+        if fields is None or kind not in ("AWS", "Federated") or value in refs.extra or value in role_arns:
+            continue
+        service, _, resource = fields
+        if service != "iam":
+            continue
+        head, _, rest = resource.partition("/")
+        if kind == "AWS" and head == "user" and rest:
+            if "/" not in rest:
+                if rest not in users and rest not in extra_users:
+                    extra_users.append(rest)
+                continue
+            path, name = "/" + rest.rsplit("/", 1)[0] + "/", rest.rsplit("/", 1)[1]
+            tf = tf_name(f"principal_user_{name}", taken_extra)
+            w.add("aws_iam_user", tf, f"  name = {hcl_string(name)}\n  path = {hcl_string(path)}\n")
+            refs.extra[value] = f"aws_iam_user.{tf}.arn"
+        elif kind == "AWS" and head == "role" and rest and not rest.startswith("aws-reserved/"):
+            path = "/" + rest.rsplit("/", 1)[0] + "/" if "/" in rest else "/"
+            name = rest.rsplit("/", 1)[-1]
+            tf = tf_name(f"principal_role_{name}", taken_extra)
+            trust = {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+            body = f"  name = {hcl_string(name)}\n  path = {hcl_string(path)}\n"
+            body += f"  assume_role_policy = {w.document('', trust)}\n"
+            w.add("aws_iam_role", tf, body)
+            refs.extra[value] = f"aws_iam_role.{tf}.arn"
+        elif kind == "AWS" and head == "group" and rest and "/" not in rest and rest not in scenario.groups:
+            tf = tf_name(f"principal_group_{rest}", taken_extra)
+            w.add("aws_iam_group", tf, f"  name = {hcl_string(rest)}\n")
+            refs.extra[value] = f"aws_iam_group.{tf}.arn"
+        elif kind == "Federated" and head == "saml-provider" and rest and "/" not in rest:
+            tf = tf_name(f"saml_{rest}", taken_extra)
+            body = f"  name                   = {hcl_string(rest)}\n"
+            body += f"  saml_metadata_document = <<EOT\n{_SAML_METADATA}EOT\n"
+            w.add("aws_iam_saml_provider", tf, body)
+            refs.extra[value] = f"aws_iam_saml_provider.{tf}.arn"
+        elif kind == "Federated" and head == "oidc-provider" and rest:
+            tf = tf_name(f"oidc_{rest}", taken_extra)
+            body = (
+                f"  url             = {hcl_string('https://' + rest)}\n"
+                '  client_id_list  = ["sts.amazonaws.com"]\n'
+                '  thumbprint_list = ["0123456789abcdef0123456789abcdef01234567"]\n'
+            )
+            w.add("aws_iam_openid_connect_provider", tf, body)
+            refs.extra[value] = f"aws_iam_openid_connect_provider.{tf}.arn"
+
+    # every user of the account under one for_each, so that trusts can name them by key or splat
+    all_users = [*users, *extra_users]
+    if all_users:
+        listed = ", ".join(hcl_string(u) for u in all_users)
+        w.blocks.append(
+            f'resource "aws_iam_user" "users" {{\n  for_each = toset([{listed}])\n  name     = each.key\n}}\n'
+        )
+        w.addresses += [f"{USERS_RESOURCE}[{hcl_string(u)}]" for u in sorted(all_users)]
+        refs.users = set(all_users) if refs.enabled else set()
+    for group, tf in w.names.groups.items():
+        w.add("aws_iam_group", tf, f"  name = {hcl_string(group)}\n")
+        if refs.enabled:
+            refs.extra[f"arn:{scenario.partition}:iam::{scenario.account_id}:group/{group}"] = f"aws_iam_group.{tf}.arn"
+        members = scenario.group_members.get(group, ())
+        if members:
+            names = ", ".join(f"{USERS_RESOURCE}[{hcl_string(m)}].name" for m in members)
+            body = (
+                f"  name  = {hcl_string(group + '-members')}\n  group = aws_iam_group.{tf}.name\n  users = [{names}]\n"
+            )
+            w.add("aws_iam_group_membership", tf, body)
+    for user, arns in scenario.user_policies.items():
+        for i, arn in enumerate(arns):
+            tf = f"{w.names.users[user]}_{i}"
+            body = f"  user       = {USERS_RESOURCE}[{hcl_string(user)}].name\n"
+            body += f"  policy_arn = {w.arn(arn, reference=True)}\n"
+            w.add("aws_iam_user_policy_attachment", tf, body)
+    for group, arns in scenario.groups.items():
+        for i, arn in enumerate(arns):
+            tf = f"{w.names.groups[group]}_{i}"
+            body = f"  group      = aws_iam_group.{w.names.groups[group]}.name\n"
+            body += f"  policy_arn = {w.arn(arn, reference=True)}\n"
+            w.add("aws_iam_group_policy_attachment", tf, body)
+
+    # the roles: every other one counted (count = var.create_support_roles ? 1 : 0)
+    for i, role in enumerate(scenario.roles):
+        tf = w.names.roles[role.name]
+        counted = i % 2 == 0
+        refs.role_exprs[f"arn:{scenario.partition}:iam::{scenario.account_id}:role{role.path}{role.name}"] = (
+            f"aws_iam_role.{tf}[0].arn" if counted else f"aws_iam_role.{tf}.arn"
+        )
+        refs.reachable = role_arns
+    for i, role in enumerate(scenario.roles):
+        tf = w.names.roles[role.name]
+        counted = i % 2 == 0
+        block = policy_document_data(f"trust_{tf}", role.trust, refs.identifiers(i))
+        if block is not None:
+            if counted:
+                block = block.replace(" {\n", " {\n  count = var.create_support_roles ? 1 : 0\n", 1)
+            w.blocks.append(block)
+            trust = f"data.aws_iam_policy_document.trust_{tf}{'[0]' if counted else ''}.json"
+        else:
+            trust = f"jsonencode({_hcl(refs.tree(role.trust, i), '  ')})"
+        body = ("  count = var.create_support_roles ? 1 : 0\n" if counted else "") + _role_head(w, role, trust)
+        w.add("aws_iam_role", tf, body, index="[0]" if counted else "")
+        # attachments name the role in turn by .name, .id and (counted roles) the legacy ".0." index
+        for j, arn in enumerate(role.policies):
+            attribute = ("name", "id")[j % 2]
+            target = (
+                f"aws_iam_role.{tf}{('[0]', '.0')[j % 2]}.{attribute}" if counted else f"aws_iam_role.{tf}.{attribute}"
+            )
+            head = "  count      = var.create_support_roles ? 1 : 0\n" if counted else ""
+            body = f"{head}  role       = {target}\n  policy_arn = {w.arn(arn, reference=True)}\n"
+            w.add("aws_iam_role_policy_attachment", f"{tf}_{j}", body, index="[0]" if counted else "")
+        for j, (name, document) in enumerate(role.inline.items()):
+            expression = w.document(f"inline_{tf}_{j}", document, data=True)
+            target = f"aws_iam_role.{tf}[0].id" if counted else f"aws_iam_role.{tf}.id"
+            head = "  count  = var.create_support_roles ? 1 : 0\n" if counted else ""
+            body = f"{head}  role   = {target}\n  name   = {hcl_string(name)}\n  policy = {expression}\n"
+            w.add("aws_iam_role_policy", f"{tf}_{j}", body, index="[0]" if counted else "")
+
+
 _STYLE_WRITERS = {
     "inline": _style_inline,
     "resources": _style_resources,
     "documents": _style_documents,
     "modules": _style_modules,
+    "references": _style_references,
 }
 
 
@@ -589,8 +870,8 @@ def render_scenario(scenario: Scenario, style: str = "resources", *, marker: boo
     and ``modules`` styles, and whenever the account has no resource at all).
     """
     if style not in _STYLE_WRITERS:
-        raise ValueError(f"unknown style {style!r}; choose one of {', '.join(STYLES)}")
-    partition = scenario.partition if style == "resources" else None
+        raise ValueError(f"unknown style {style!r}; choose one of {', '.join(ALL_STYLES)}")
+    partition = scenario.partition if style in ("resources", REFERENCES) else None
     w = _Writer(scenario, style, _names(scenario), partition)
     _STYLE_WRITERS[style](w)
     if marker is None:
@@ -604,6 +885,11 @@ def render_scenario(scenario: Scenario, style: str = "resources", *, marker: boo
         role_addresses = {r.name: f'module.{MODULE_NAME}["{r.name}"].aws_iam_role.this' for r in scenario.roles}
     elif style == "inline":
         role_addresses = {r.name: f"aws_iam_role.{w.names.roles[r.name]}[0]" for r in scenario.roles}
+    elif style == REFERENCES:
+        role_addresses = {
+            r.name: f"aws_iam_role.{w.names.roles[r.name]}{'[0]' if i % 2 == 0 else ''}"
+            for i, r in enumerate(scenario.roles)
+        }
     else:
         role_addresses = {r.name: f"aws_iam_role.{w.names.roles[r.name]}" for r in scenario.roles}
     return RenderedTerraform(files, role_addresses, tuple(w.addresses), marker)
