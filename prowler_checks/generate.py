@@ -1,4 +1,4 @@
-"""Write every Prowler metadata file and the compliance framework from the core's rule metadata.
+"""Write every Prowler metadata file and the compliance frameworks from the core's rule metadata.
 
     python -m prowler_checks.generate          # (re)write the files
     python -m prowler_checks.generate --check  # exit 1 when a committed file differs
@@ -17,16 +17,35 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from support_role import CIS_CONTROL, EXISTS, RULES, SECURITY_HUB_CONTROL, RuleMeta
-from support_role._metadata import CIS_TITLE
+from support_role._metadata import CIS_SECTION_TITLE, CIS_TITLE
 
 HERE = Path(__file__).resolve().parent
-FRAMEWORK = "Support-Role-CIS"
-FRAMEWORK_VERSION = "1.0"
-# Prowler names a framework after its file; a built-in of the same name would win, and names
-# starting with "cis_" would be rendered with the CIS-specific output (other attribute schema).
-FRAMEWORK_NAME = "support_role_cis_1.0_aws"
-COMPLIANCE_FILE = HERE / "compliance" / f"{FRAMEWORK_NAME}.json"
+COMPLIANCE_DIR = HERE / "compliance"
 BUILTIN_CHECK = "iam_support_role_created"
+
+# One Prowler compliance framework per CIS benchmark version and one for the Security Hub control,
+# each holding one requirement that maps all four checks. Why not one framework with a requirement
+# per version (docs/DECISIONS.md, "Compliance framework shape"): Prowler's dashboard keeps one row
+# per finding (it drops rows that differ only in the requirement), so a finding mapped to several
+# requirements of one framework shows under the first only; its ASFF output joins a framework's
+# requirement IDs into one string cut at 64 characters. One requirement per framework shows in full
+# in the dashboard, the compliance CSV and ASFF, and is how Prowler ships CIS (one file per version).
+#
+# The names are what `--compliance` takes and what the dashboard lists. They must not start with
+# "cis_" (Prowler would render them with its CIS schema), nor contain "cis_" or "aws_" in any case
+# (the dashboard splits names holding "CIS_" into non-existent levels and rewrites "AWS_"), and end
+# in "_aws" (the provider).
+CIS_FRAMEWORK = "CIS-Support-Role"
+SECURITY_HUB_FRAMEWORK = "AWS-Security-Hub-Support-Role"
+SECURITY_HUB_NAME = "securityhub-support-role_aws"
+
+
+def cis_framework_name(version: str) -> str:
+    """The framework name (file stem, ``--compliance`` value) for one CIS benchmark version."""
+    return f"cis-{version}-support-role_aws"
+
+
+FRAMEWORK_NAMES: tuple[str, ...] = (*(cis_framework_name(v) for v in CIS_CONTROL), SECURITY_HUB_NAME)
 
 _CIS_TYPE = "Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark"
 _BEST_PRACTICES_TYPE = "Software and Configuration Checks/AWS Security Best Practices"
@@ -91,67 +110,73 @@ def check_metadata(rule: RuleMeta) -> dict[str, object]:
     }
 
 
-def compliance_framework() -> dict[str, object]:
-    """One requirement per CIS benchmark version and one for Security Hub, each with all four checks."""
-    checks = [rule.prowler_id for rule in RULES]
+def _requirement(requirement_id: str, name: str, section: str, comment: str) -> dict[str, object]:
+    return {
+        "Id": requirement_id,
+        "Name": name,
+        "Description": CIS_TITLE,
+        "Attributes": [
+            {"ItemId": requirement_id, "Section": section, "Service": "iam", "Type": "Automated", "Comment": comment}
+        ],
+        "Checks": [rule.prowler_id for rule in RULES],
+    }
+
+
+def compliance_frameworks() -> dict[str, dict[str, object]]:
+    """Every framework by name: one per CIS version (requirement = the control's number), one for IAM.18."""
     control = next(rule.prowler_id for rule in RULES if rule.relation == "control")
     intent = ", ".join(rule.prowler_id for rule in RULES if rule.relation != "control")
     comment = f"{control} is the control itself; {intent} check its intent (how the support role is built)."
-    requirements: list[dict[str, object]] = [
-        {
-            "Id": f"cis_{version}_{number}",
-            "Name": f"CIS AWS Foundations Benchmark v{version} {number}",
-            "Description": CIS_TITLE,
-            "Attributes": [
-                {
-                    "ItemId": number,
-                    "Section": f"CIS AWS Foundations Benchmark v{version}",
-                    "Service": "iam",
-                    "Type": "Automated",
-                    "Comment": comment,
-                }
+    intent_text = "the control itself and its intent (trusted only by named people, least privilege, MFA)"
+    frameworks: dict[str, dict[str, object]] = {}
+    for version, number in CIS_CONTROL.items():
+        section = f"{number.split('.')[0]} {CIS_SECTION_TITLE}"
+        frameworks[cis_framework_name(version)] = {
+            "Framework": CIS_FRAMEWORK,
+            "Name": (
+                f"CIS AWS Foundations Benchmark v{version} {number}, support role with its intent, by cis-support-role"
+            ),
+            "Version": version,
+            "Provider": "AWS",
+            "Description": (
+                f"CIS AWS Foundations Benchmark v{version} control {number} '{CIS_TITLE}', checked by the "
+                f"cis-support-role checks: {intent_text}."
+            ),
+            "Requirements": [
+                _requirement(number, f"CIS AWS Foundations Benchmark v{version} {number}", section, comment)
             ],
-            "Checks": checks,
         }
-        for version, number in CIS_CONTROL.items()
-    ]
-    requirements.append(
-        {
-            "Id": f"securityhub_{SECURITY_HUB_CONTROL}",
-            "Name": f"AWS Security Hub {SECURITY_HUB_CONTROL}",
-            "Description": CIS_TITLE,
-            "Attributes": [
-                {
-                    "ItemId": SECURITY_HUB_CONTROL,
-                    "Section": "AWS Security Hub controls",
-                    "Service": "iam",
-                    "Type": "Automated",
-                    "Comment": comment,
-                }
-            ],
-            "Checks": checks,
-        }
-    )
-    return {
-        "Framework": FRAMEWORK,
-        "Name": "CIS AWS Foundations support role (with its intent) and AWS Security Hub IAM.18, by cis-support-role",
-        "Version": FRAMEWORK_VERSION,
+    frameworks[SECURITY_HUB_NAME] = {
+        "Framework": SECURITY_HUB_FRAMEWORK,
+        "Name": f"AWS Security Hub {SECURITY_HUB_CONTROL}, support role with its intent, by cis-support-role",
+        "Version": "",
         "Provider": "AWS",
         "Description": (
-            f"The CIS AWS Foundations Benchmark control '{CIS_TITLE}' "
-            f"({', '.join(sorted(set(CIS_CONTROL.values())))} depending on the benchmark version) and AWS Security "
-            f"Hub {SECURITY_HUB_CONTROL}, checked by the cis-support-role checks: the control itself and its intent "
-            "(trusted only by named people, least privilege, MFA)."
+            f"AWS Security Hub control {SECURITY_HUB_CONTROL} '{CIS_TITLE}' (AWS Config rule iam-policy-in-use), "
+            f"checked by the cis-support-role checks: {intent_text}."
         ),
-        "Requirements": requirements,
+        "Requirements": [
+            _requirement(SECURITY_HUB_CONTROL, f"AWS Security Hub {SECURITY_HUB_CONTROL}", "IAM", comment)
+        ],
     }
+    return frameworks
+
+
+def compliance_path(name: str) -> Path:
+    return COMPLIANCE_DIR / f"{name}.json"
 
 
 def rendered() -> dict[Path, str]:
     """Every generated file and its exact text."""
     files = {metadata_path(rule): _json(check_metadata(rule)) for rule in RULES}
-    files[COMPLIANCE_FILE] = _json(compliance_framework())
+    files.update({compliance_path(name): _json(data) for name, data in compliance_frameworks().items()})
     return files
+
+
+def leftovers() -> list[Path]:
+    """Compliance files the generator no longer writes (a renamed framework): removed on write."""
+    expected = {compliance_path(name) for name in FRAMEWORK_NAMES}
+    return sorted(path for path in COMPLIANCE_DIR.glob("*.json") if path not in expected)
 
 
 def _json(data: object) -> str:
@@ -171,9 +196,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.check:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+    removed = leftovers()
+    for path in removed:
+        if not args.check:
+            path.unlink()
     for path in stale:
         print(f"{'stale' if args.check else 'wrote'} {path.relative_to(HERE.parent)}")
-    return 1 if args.check and stale else 0
+    for path in removed:
+        print(f"{'left over' if args.check else 'removed'} {path.relative_to(HERE.parent)}")
+    return 1 if args.check and (stale or removed) else 0
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ CIS_CONTROL: dict[str, str] = {
     "7.0.0": "2.15",
 }
 SECURITY_HUB_CONTROL = "IAM.18"
+# The benchmark section that holds the control in every version above: "<major number> <title>"
+# (section 1 up to v5.0, section 2 from v6.0; the number's first part is the section).
+CIS_SECTION_TITLE = "Identity and Access Management"
 CIS_TITLE = "Ensure a support role has been created to manage incidents with AWS Support"
 DOCS_URL = "https://github.com/cis-support-role/cis-support-role/blob/main/README.md"
 SUPPORT_SERVICES: tuple[str, ...] = ("support", "support-console", "supportapp", "supportplans", "trustedadvisor")

@@ -16,7 +16,7 @@ from prowler.providers.common.builtin import is_builtin_check
 from prowler_harness import CHECKS
 
 from prowler_checks import generate
-from support_role import CIS_CONTROL, RULES, SECURITY_HUB_CONTROL, RuleMeta
+from support_role import CIS_CONTROL, RULES, RULES_BY_ID, SECURITY_HUB_CONTROL, RuleMeta
 
 PROWLER_IDS = [rule.prowler_id for rule in RULES]
 
@@ -66,24 +66,50 @@ def test_prowler_loads_our_checks_beside_its_built_in_support_role_check() -> No
     assert bulk["iam_support_role_created"].CheckTitle != RULES[0].title  # the built-in is untouched
 
 
-def test_the_compliance_framework_is_loaded_by_prowler_and_maps_every_cis_version() -> None:
+def test_prowler_loads_one_framework_per_cis_version_and_one_for_security_hub() -> None:
     builtin = {p.stem for p in (Path(prowler.__file__).parent / "compliance" / "aws").glob("*.json")}
-    assert generate.FRAMEWORK_NAME not in builtin
-    assert not generate.FRAMEWORK_NAME.startswith("cis_")  # Prowler would render it with the CIS schema
     frameworks = Compliance.get_bulk("aws")
-    ours = frameworks[generate.FRAMEWORK_NAME]
-    assert (ours.Framework, ours.Version, ours.Provider) == ("Support-Role-CIS", "1.0", "AWS")
-    mapping = {r.Attributes[0].Section: (r.Attributes[0].ItemId, sorted(r.Checks)) for r in ours.Requirements}
-    expected = {f"CIS AWS Foundations Benchmark v{v}": (n, sorted(PROWLER_IDS)) for v, n in CIS_CONTROL.items()}
-    expected["AWS Security Hub controls"] = (SECURITY_HUB_CONTROL, sorted(PROWLER_IDS))
+    ours = {name: frameworks[name] for name in generate.FRAMEWORK_NAMES}
+    assert sorted(ours) == sorted([f"cis-{v}-support-role_aws" for v in CIS_CONTROL] + ["securityhub-support-role_aws"])
+    for name, framework in ours.items():
+        assert name not in builtin
+        # The dashboard splits a name holding "CIS_" into levels and rewrites "AWS_"; Prowler renders
+        # a name starting with "cis_" with its CIS schema.
+        assert "CIS_" not in name.upper() and "AWS_" not in name.upper() and name.endswith("_aws")
+        (requirement,) = framework.Requirements  # one per framework: shown whole everywhere
+        assert sorted(requirement.Checks) == sorted(PROWLER_IDS)
+        assert framework.Provider == "AWS"
+    mapping = {
+        (f.Framework, f.Version): (f.Requirements[0].Id, f.Requirements[0].Attributes[0].Section) for f in ours.values()
+    }
+    iam_section = {"1": "1 Identity and Access Management", "2": "2 Identity and Access Management"}
+    expected = {("CIS-Support-Role", v): (n, iam_section[n[0]]) for v, n in CIS_CONTROL.items()}
+    expected[("AWS-Security-Hub-Support-Role", "")] = ("IAM.18", "IAM")
     assert mapping == expected
-    assert {n for n, _ in mapping.values()} == {"1.20", "1.17", "1.16", "2.16", "2.15", "IAM.18"}
-    on_disk = json.loads(generate.COMPLIANCE_FILE.read_text(encoding="utf-8"))
-    assert on_disk == generate.compliance_framework()
+    assert {number for number, _ in mapping.values()} == {"1.20", "1.17", "1.16", "2.16", "2.15", "IAM.18"}
+    for name in generate.FRAMEWORK_NAMES:
+        on_disk = json.loads(generate.compliance_path(name).read_text(encoding="utf-8"))
+        assert on_disk == generate.compliance_frameworks()[name]
+    assert generate.leftovers() == []
 
 
-def test_prowler_attaches_our_framework_to_our_checks() -> None:
+def test_prowler_attaches_every_framework_to_each_of_our_checks() -> None:
     bulk = update_checks_metadata_with_compliance(Compliance.get_bulk("aws"), CheckMetadata.get_bulk("aws"))
     for check_id in PROWLER_IDS:
-        frameworks = {c.Framework for c in bulk[check_id].Compliance}
-        assert frameworks == {"Support-Role-CIS"}
+        frameworks = {(c.Framework, c.Version) for c in bulk[check_id].Compliance}
+        assert frameworks == {("CIS-Support-Role", v) for v in CIS_CONTROL} | {("AWS-Security-Hub-Support-Role", "")}
+
+
+def test_asff_lists_every_requirement_uncut() -> None:
+    """Prowler's ASFF joins a framework's requirements into one string and cuts it at 64 characters."""
+    from prowler.lib.outputs.asff.asff import ASFF
+    from prowler.lib.outputs.compliance.compliance_check import get_check_compliance
+
+    bulk = update_checks_metadata_with_compliance(Compliance.get_bulk("aws"), CheckMetadata.get_bulk("aws"))
+    for rule_id in CHECKS:
+        report = type("Report", (), {"check_metadata": bulk[RULES_BY_ID[rule_id].prowler_id]})()
+        standards, related = ASFF.format_compliance(get_check_compliance(report, "aws", bulk))
+        expected = [f"CIS-Support-Role-{v} {n}" for v, n in CIS_CONTROL.items()]
+        expected.append(f"AWS-Security-Hub-Support-Role {SECURITY_HUB_CONTROL}")
+        assert sorted(related) == sorted(expected), rule_id
+        assert sorted(s["StandardsId"] for s in standards) == sorted(e.rsplit(" ", 1)[0] for e in expected)
