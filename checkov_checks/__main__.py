@@ -1,57 +1,166 @@
 """``cis-support-role-checkov``: Checkov with the support-role checks loaded (also ``python -m checkov_checks``).
 
-Every argument goes to Checkov. Added unless already given:
+Checkov takes its options from the command line, from environment variables (``CKV_CHECK``,
+``CKV_SKIP_CHECK``, ``CKV_FRAMEWORK``...), from a ``--config-file`` and from the ``.checkov.yaml``
+/ ``.checkov.yml`` it finds beside a ``-d`` folder, in the working directory and in the home
+directory. This command lets Checkov's own parser (``checkov.main.Checkov``, unchanged) read all
+of them, and then fills in, on the parsed options, only what the user chose nowhere:
 
-* ``--external-checks-dir <this folder>`` (always added; Checkov's loader skips this file, whose
-  name starts with ``__``);
-* ``-d .`` when no ``-d``/``--directory`` and no ``-f``/``--file`` is given;
+* our checks folder is added to ``--external-checks-dir`` (beside any folder the user gave);
+* ``-d .`` when no ``-d``, ``-f`` or ``--docker-image`` is given;
 * ``--skip-download`` (Checkov otherwise tries to reach its vendor's API);
-* ``--check CKV_CISSR_1,...,CKV_CISSR_4`` and ``--framework terraform terraform_plan
-  cloudformation serverless`` when no ``--check``/``--skip-check``/``--framework`` is given;
-  ``--include-builtin-checks`` (ours, removed before Checkov sees the arguments) keeps every
-  built-in check and framework as well.
+* ``--check`` with our check IDs (those of :data:`support_role.RULES`), less any the user skips by
+  ID, when no ``--check`` is given;
+* ``--framework`` with the frameworks our checks serve, less any in ``--skip-framework``, when no
+  ``--framework`` is given.
 
-The exit code is Checkov's: 1 when a check FAILED, 0 otherwise (``--soft-fail`` makes it 0).
+``--include-builtin-checks`` (ours; removed before Checkov sees the arguments) leaves ``--check``
+and ``--framework`` alone, so every built-in check runs as well. ``--list`` also lists our checks
+(Checkov lists before it loads external checks). The exit code is Checkov's: 1 when a check
+FAILED, 0 otherwise (``--soft-fail`` makes it 0), 2 for a usage error.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from support_role import RULES
+
+if TYPE_CHECKING:
+    from checkov.main import Checkov
 
 CHECKS_DIR = Path(__file__).resolve().parent
-CHECK_IDS = ("CKV_CISSR_1", "CKV_CISSR_2", "CKV_CISSR_3", "CKV_CISSR_4")
+CHECK_IDS: tuple[str, ...] = tuple(rule.checkov_id for rule in RULES)
+# The Checkov frameworks whose runners hand resources to our checks: the Terraform registry
+# (HCL, plan JSON) and the CloudFormation registry (templates, serverless). ``terraform_json`` is
+# left to the user (see docs/checkov.md).
 FRAMEWORKS = ("terraform", "terraform_plan", "cloudformation", "serverless")
+CHECK_MODULES = ("cis_support_role_terraform", "cis_support_role_cloudformation")
 INCLUDE_BUILTIN = "--include-builtin-checks"
 
+HELP = f"""\
+cis-support-role-checkov: Checkov with the CIS support-role checks ({", ".join(CHECK_IDS)}).
 
-def _given(args: Sequence[str], *names: str) -> bool:
-    return any(a in names or any(a.startswith(n + "=") for n in names if n.startswith("--")) for a in args)
+Every option is Checkov's (below) and is read as Checkov reads it: command line, environment
+variables, --config-file, .checkov.yaml/.checkov.yml. Only what you chose nowhere is added:
+our checks folder to --external-checks-dir, -d . (no -d/-f/--docker-image), --skip-download,
+--check {",".join(CHECK_IDS)} (less the IDs you --skip-check; no --check given) and
+--framework {" ".join(FRAMEWORKS)} (less --skip-framework; no --framework given).
+
+Option of this command:
+  {INCLUDE_BUILTIN}
+                        run Checkov's built-in checks and frameworks as well (do not add
+                        --check and --framework)
+
+--list lists our checks with Checkov's; --show-config also prints what this command added.
+"""
 
 
-def checkov_arguments(argv: Sequence[str]) -> list[str]:
-    """The arguments Checkov is run with for the arguments given to this command."""
-    args = [a for a in argv if a != INCLUDE_BUILTIN]
-    builtin = len(args) != len(argv)
-    extra = ["--external-checks-dir", str(CHECKS_DIR)]
-    if not _given(args, "-d", "--directory", "-f", "--file"):
-        extra += ["-d", "."]
-    if not _given(args, "--skip-download"):
-        extra.append("--skip-download")
-    if not builtin and not _given(args, "-c", "--check", "--skip-check"):
-        extra += ["--check", ",".join(CHECK_IDS)]
-    if not builtin and not _given(args, "--framework"):
-        extra += ["--framework", *FRAMEWORKS]
-    return [*args, *extra]
+class UsageError(Exception):
+    """The options ask for something this command cannot do (Checkov reports it as a usage error)."""
+
+
+def _flat(values: Iterable[object] | None) -> list[str]:
+    """Checkov's list options as one flat list: repeated, nested (``nargs='+'``) and comma-separated."""
+    out: list[str] = []
+    for value in values or ():
+        items: Iterable[object] = value if isinstance(value, list | tuple) else (value,)
+        for item in items:
+            out.extend(part.strip() for part in str(item).split(",") if part.strip())
+    return out
+
+
+def complete(config: argparse.Namespace, *, include_builtin: bool = False) -> list[str]:
+    """Fill in, on Checkov's parsed and not yet normalised options, what the user did not choose.
+
+    ``config`` is the namespace Checkov's parser gives (command line, environment and config
+    files already merged); it is changed in place. Returns what was added, written as the
+    equivalent command-line options (for ``--show-config`` and the debug log). Raises
+    :class:`UsageError` when every check of ours is skipped by ID and no built-in check may run.
+    """
+    added: list[str] = []
+    ours = str(CHECKS_DIR)
+    given_dirs = list(config.external_checks_dir or [])
+    if not any(os.path.realpath(os.path.expanduser(d)) == os.path.realpath(ours) for d in given_dirs):
+        config.external_checks_dir = [*given_dirs, ours]
+        added += ["--external-checks-dir", ours]
+    if not (config.directory or config.file or config.docker_image):
+        config.directory = ["."]
+        added += ["-d", "."]
+    if not config.skip_download:
+        config.skip_download = True
+        added.append("--skip-download")
+    if include_builtin:
+        return added
+    if config.check is None:
+        # Checkov refuses an ID given to both --check and --skip-check, so an ID the user skips
+        # is left out here; wildcards and severities in --skip-check are Checkov's to apply.
+        skipped = set(_flat(config.skip_check))
+        checks = [check_id for check_id in CHECK_IDS if check_id not in skipped]
+        if not checks:
+            raise UsageError(
+                f"every support-role check ({', '.join(CHECK_IDS)}) is skipped, so there is nothing to run; "
+                f"remove them from --skip-check or add {INCLUDE_BUILTIN}"
+            )
+        config.check = [",".join(checks)]
+        added += ["--check", ",".join(checks)]
+    if config.framework is None:
+        skipped_frameworks = set(_flat(config.skip_framework))
+        frameworks = [f for f in FRAMEWORKS if f not in skipped_frameworks]
+        if frameworks:
+            config.framework = [frameworks]
+            added += ["--framework", *frameworks]
+    return added
+
+
+def register_checks() -> None:
+    """Register our checks with Checkov's registries in this process (for ``--list``)."""
+    import importlib
+
+    for module in CHECK_MODULES:
+        importlib.import_module(f"{__package__ or 'checkov_checks'}.{module}")
+
+
+def _checkov_class() -> type[Checkov]:
+    from checkov.main import Checkov
+
+    class SupportRoleCheckov(Checkov):
+        """Checkov whose parsed options are completed with ours before Checkov normalises them."""
+
+        def __init__(self, argv: list[str], include_builtin: bool) -> None:
+            self.include_builtin = include_builtin
+            self.added: list[str] = []
+            super().__init__(argv=argv)  # parses, then calls normalize_config
+
+        def normalize_config(self) -> None:
+            try:
+                self.added = complete(self.config, include_builtin=self.include_builtin)
+            except UsageError as error:
+                self.parser.error(str(error))
+            if self.config.list:
+                register_checks()
+            super().normalize_config()
+
+    return SupportRoleCheckov
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = checkov_arguments(sys.argv[1:] if argv is None else argv)
-    from checkov.main import Checkov  # imported here: --help of this module must not need it
-
+    given = list(sys.argv[1:] if argv is None else argv)
+    include_builtin = INCLUDE_BUILTIN in given
+    args = [a for a in given if a != INCLUDE_BUILTIN]
+    if "-h" in args or "--help" in args:
+        print(HELP)  # Checkov's own help follows
+    # Checkov looks for .checkov.yaml beside a -d folder named in sys.argv, not in its argv.
     sys.argv = [sys.argv[0], *args]
-    result = Checkov(argv=args).run()
+    checkov = _checkov_class()(list(args), include_builtin)
+    result = checkov.run()
+    if checkov.config.show_config:
+        print(f"Added by cis-support-role-checkov:\n  {' '.join(checkov.added) or '(nothing)'}")
     return int(result or 0)
 
 

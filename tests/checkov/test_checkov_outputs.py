@@ -1,17 +1,15 @@
 """What a user sees: Checkov's CLI, JSON and SARIF output, inline skip comments, exit codes,
-configuration errors, and the ``cis-support-role-checkov`` command."""
+configuration errors (the command itself: test_checkov_command.py)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from support_role import RULES_BY_ID
-from tests.checkov.harness import CHECK_IDS, CHECKS_DIR, ROOT, results_of_json, run_cli, write_config
+from tests.checkov.harness import CHECK_IDS, CHECKS_DIR, results_of_json, run_cli, write_config
 
 TRUST = RULES_BY_ID["support-role-trust"]
 LEAST = RULES_BY_ID["support-role-least-privilege"]
@@ -209,62 +207,3 @@ def test_a_configuration_file_that_does_not_exist_is_an_error_too(tmp_path: Path
     )
     assert {r.status for r in results_of_json(run.json())} == {"FAILED"}
     assert "cannot read configuration file" in run.stderr
-
-
-# ----------------------------------------------------------------------------- the command
-def _command() -> str:
-    return str(Path(sys.executable).with_name("cis-support-role-checkov"))
-
-
-def test_the_command_runs_only_our_checks_by_default(tmp_path: Path) -> None:
-    folder = _folder(tmp_path, "open", {"main.tf": OPEN_ROLE_TF})
-    done = subprocess.run([_command(), "-o", "json"], cwd=folder, capture_output=True, text=True, timeout=900)
-    data = json.loads(done.stdout)
-    reports = data if isinstance(data, list) else [data]
-    ids = {r["check_id"] for rep in reports for k in ("passed_checks", "failed_checks") for r in rep["results"][k]}
-    assert ids == {"CKV_CISSR_2", "CKV_CISSR_3", "CKV_CISSR_4"}
-    assert done.returncode == 1
-
-
-def test_the_command_keeps_the_builtin_checks_when_asked(tmp_path: Path) -> None:
-    folder = _folder(tmp_path, "open", {"main.tf": OPEN_ROLE_TF})
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "checkov_checks",
-            "-d",
-            str(folder),
-            "--include-builtin-checks",
-            "--framework",
-            "terraform",
-            "-o",
-            "json",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    data = json.loads(done.stdout)
-    ids = {r["check_id"] for k in ("passed_checks", "failed_checks") for r in data["results"][k]}
-    assert {"CKV_CISSR_2", "CKV_CISSR_3", "CKV_CISSR_4"} <= ids
-    assert "CKV_AWS_60" in ids  # a built-in check on the same role (IAM role allows assume from '*')
-
-
-def test_the_command_adds_only_what_is_missing() -> None:
-    from checkov_checks.__main__ import checkov_arguments
-
-    assert checkov_arguments([]) == [
-        "--external-checks-dir", str(CHECKS_DIR), "-d", ".", "--skip-download",
-        "--check", "CKV_CISSR_1,CKV_CISSR_2,CKV_CISSR_3,CKV_CISSR_4",
-        "--framework", "terraform", "terraform_plan", "cloudformation", "serverless",
-    ]  # fmt: skip
-    given = ["-f", "plan.json", "--skip-download", "--check=CKV_CISSR_2", "--framework", "terraform_plan"]
-    assert checkov_arguments(given) == [
-        "-f", "plan.json", "--skip-download", "--check=CKV_CISSR_2", "--framework", "terraform_plan",
-        "--external-checks-dir", str(CHECKS_DIR),
-    ]  # fmt: skip
-    assert checkov_arguments(["-d", "infra", "--include-builtin-checks"]) == [
-        "-d", "infra", "--external-checks-dir", str(CHECKS_DIR), "--skip-download",
-    ]  # fmt: skip

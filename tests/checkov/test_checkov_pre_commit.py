@@ -56,7 +56,9 @@ def test_pre_commit_try_repo_runs_the_hook_and_fails_on_a_finding(tmp_path: Path
     _git(repo, "config", "user.email", "test@example.com")
     _git(repo, "config", "user.name", "test")
     (repo / "main.tf").write_text(ROLES_TF, encoding="utf-8")
-    _git(repo, "add", "main.tf")
+    # The repository's own Checkov configuration is honoured by the hook (not overridden, not refused).
+    (repo / ".checkov.yaml").write_text("skip-check:\n  - CKV_CISSR_4\n", encoding="utf-8")
+    _git(repo, "add", "main.tf", ".checkov.yaml")
     _git(repo, "commit", "-qm", "roles")
     env = {k: v for k, v in os.environ.items() if k != "CIS_SUPPORT_ROLE_CONFIG"}
     env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
@@ -70,5 +72,6 @@ def test_pre_commit_try_repo_runs_the_hook_and_fails_on_a_finding(tmp_path: Path
     assert 'Check: CKV_CISSR_2: "Support roles are trusted only by specific people"' in output
     assert "FAILED for resource: aws_iam_role.open" in output
     assert "FAILED for resource: aws_iam_role.good" not in output
-    assert "Passed checks: 4, Failed checks: 2, Skipped checks: 0" in output  # good: 3, open: least privilege
+    assert "CKV_CISSR_4" not in output  # skipped by the repository's .checkov.yaml
+    assert "Passed checks: 3, Failed checks: 1, Skipped checks: 0" in output  # good: 2, open: least privilege
     assert done.returncode == 1, output[-3000:]
