@@ -16,8 +16,9 @@ of them, and then fills in, on the parsed options, only what the user chose nowh
 
 ``--include-builtin-checks`` (ours; removed before Checkov sees the arguments) leaves ``--check``
 and ``--framework`` alone, so every built-in check runs as well. ``--list`` also lists our checks
-(Checkov lists before it loads external checks). The exit code is Checkov's: 1 when a check
-FAILED, 0 otherwise (``--soft-fail`` makes it 0), 2 for a usage error.
+(Checkov lists before it loads external checks). The reports are printed with our reason in every
+output format that has a place for it (``checkov_checks/__outputs.py``). The exit code is
+Checkov's: 1 when a check FAILED, 0 otherwise (``--soft-fail`` makes it 0), 2 for a usage error.
 """
 
 from __future__ import annotations
@@ -25,14 +26,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from support_role import RULES
 
+from . import __outputs as outputs  # a "__" name: Checkov's loader does not run it as a check module
+
 if TYPE_CHECKING:
-    from checkov.main import Checkov
+    from checkov.common.output.baseline import Baseline
+    from checkov.common.runners.runner_registry import RunnerRegistry
 
 CHECKS_DIR = Path(__file__).resolve().parent
 CHECK_IDS: tuple[str, ...] = tuple(rule.checkov_id for rule in RULES)
@@ -126,10 +130,17 @@ def register_checks() -> None:
         importlib.import_module(f"{__package__ or 'checkov_checks'}.{module}")
 
 
-def _checkov_class() -> type[Checkov]:
-    from checkov.main import Checkov
+class _Command(Protocol):
+    config: argparse.Namespace
+    added: list[str]
 
-    class SupportRoleCheckov(Checkov):
+    def run(self) -> int | None: ...
+
+
+def _checkov_class() -> Callable[[list[str], bool], _Command]:
+    from checkov.main import Checkov as CheckovMain
+
+    class SupportRoleCheckov(CheckovMain):
         """Checkov whose parsed options are completed with ours before Checkov normalises them."""
 
         def __init__(self, argv: list[str], include_builtin: bool) -> None:
@@ -145,6 +156,17 @@ def _checkov_class() -> type[Checkov]:
             if self.config.list:
                 register_checks()
             super().normalize_config()
+
+        def print_results(
+            self,
+            runner_registry: RunnerRegistry,
+            url: str | None = None,
+            created_baseline_path: str | None = None,
+            baseline: Baseline | None = None,
+        ) -> Literal[0, 1]:
+            outputs.fill_details(self.scan_reports)
+            with outputs.reasons_in_writers():
+                return super().print_results(runner_registry, url, created_baseline_path, baseline)
 
     return SupportRoleCheckov
 

@@ -70,11 +70,13 @@ def test_checkov_registers_our_checks_with_the_core_metadata() -> None:
 
 
 def test_the_checks_folder_holds_only_check_modules() -> None:
-    """Checkov executes every .py of the folder and walks it for YAML/JSON checks."""
+    """Checkov executes every .py of the folder but those whose name starts with "__", and walks it
+    for YAML/JSON checks: the command's modules (``__main__``, ``__outputs``) are not run as checks."""
     files = sorted(p.name for p in CHECKS_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     assert files == [
         "__init__.py",
         "__main__.py",
+        "__outputs.py",
         "cis_support_role_cloudformation.py",
         "cis_support_role_terraform.py",
     ]

@@ -10,6 +10,7 @@ import pytest
 
 from support_role import RULES_BY_ID
 from tests.checkov.harness import CHECK_IDS, CHECKS_DIR, results_of_json, run_cli, write_config
+from tests.checkov.sarif_schema import schema_errors
 
 TRUST = RULES_BY_ID["support-role-trust"]
 LEAST = RULES_BY_ID["support-role-least-privilege"]
@@ -129,7 +130,9 @@ def test_json_output_carries_severity_guideline_and_details_for_terraform_and_cl
     assert "verdict: FAIL [wildcard-principal]" in record["check_result"]["details"]
 
 
-def test_sarif_output_has_our_rules_with_guideline_and_the_reason_as_attachments(tmp_path: Path) -> None:
+def test_plain_checkov_sarif_has_our_rules_but_attachments_the_sarif_schema_refuses(tmp_path: Path) -> None:
+    """Why ``cis-support-role-checkov`` rewrites SARIF (test_checkov_reasons.py): plain Checkov writes
+    each details line as ``{"description": "<line>"}``, two schema errors per line."""
     out = tmp_path / "out"
     run = _checkov(_folder(tmp_path, "tf", {"main.tf": OPEN_ROLE_TF}), "-o", "sarif", "--output-file-path", str(out))
     assert run.returncode == 1
@@ -140,9 +143,17 @@ def test_sarif_output_has_our_rules_with_guideline_and_the_reason_as_attachments
     assert rules[TRUST.checkov_id]["shortDescription"]["text"] == TRUST.title
     results = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == TRUST.checkov_id]
     assert len(results) == 1
+    assert results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("main.tf")
     attachments = [a["description"] for a in results[0]["attachments"]]
     assert attachments[1] == "verdict: FAIL [wildcard-principal]"
-    assert results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("main.tf")
+    expected = []
+    for number, result in enumerate(sarif["runs"][0]["results"]):
+        for index, attachment in enumerate(result["attachments"]):
+            path = f"runs/0/results/{number}/attachments/{index}"
+            expected += [f"{path}/description: {attachment['description']!r} is not of type 'object'"]
+            expected += [f"{path}: 'artifactLocation' is a required property"]
+    assert schema_errors(sarif) == sorted(expected)
+    assert len(expected) == 24  # 2 failed results (trust, MFA) x 6 details lines x 2 errors
 
 
 @pytest.mark.parametrize(
