@@ -1,7 +1,9 @@
 """The repository's .pre-commit-hooks.yaml works with the real pre-commit.
 
 ``pre-commit try-repo`` clones this repository, builds the hook's own environment (our package
-plus Checkov from PyPI) and runs the hook on a temporary git repository: slow, hence marked.
+plus Checkov from PyPI) and runs the hook on a temporary git repository: slow, hence marked. The
+hook fails on a finding, honours the repository's .checkov.yaml, and shows a verdict it could not
+decide (UNKNOWN) also when it passes.
 """
 
 from __future__ import annotations
@@ -41,6 +43,25 @@ resource "aws_iam_role" "good" {
 """
 
 
+# Trusted by a variable without a default: the trust cannot be decided (UNKNOWN) without strict mode.
+UNDECIDED_TF = """
+variable "trusted_principal" {}
+
+resource "aws_iam_role" "undecided" {
+  name = "undecided-support"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect = "Allow", Action = "sts:AssumeRole"
+      Principal = { AWS = var.trusted_principal }
+      Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } }
+    }]
+  })
+  managed_policy_arns = ["arn:aws:iam::aws:policy/AWSSupportAccess"]
+}
+"""
+
+
 def _git(repo: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True)
 
@@ -60,18 +81,34 @@ def test_pre_commit_try_repo_runs_the_hook_and_fails_on_a_finding(tmp_path: Path
     (repo / ".checkov.yaml").write_text("skip-check:\n  - CKV_CISSR_4\n", encoding="utf-8")
     _git(repo, "add", "main.tf", ".checkov.yaml")
     _git(repo, "commit", "-qm", "roles")
-    env = {k: v for k, v in os.environ.items() if k != "CIS_SUPPORT_ROLE_CONFIG"}
+    env = {k: v for k, v in os.environ.items() if k not in ("CIS_SUPPORT_ROLE_CONFIG", "LOG_LEVEL")}
     env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
-    done = subprocess.run(
-        [pre_commit, "try-repo", str(ROOT), "cis-support-role-checkov", "--all-files", "--verbose"],
-        cwd=repo, env=env, capture_output=True, text=True, timeout=1800,
-    )  # fmt: skip
-    output = done.stdout + done.stderr
+
+    def try_repo() -> tuple[int, str]:
+        done = subprocess.run(
+            [pre_commit, "try-repo", str(ROOT), "cis-support-role-checkov", "--all-files"],
+            cwd=repo, env=env, capture_output=True, text=True, timeout=1800,
+        )  # fmt: skip
+        return done.returncode, done.stdout + done.stderr
+
+    returncode, output = try_repo()
     assert "CIS support role checks (Checkov)" in output
     assert "- hook id: cis-support-role-checkov" in output
     assert 'Check: CKV_CISSR_2: "Support roles are trusted only by specific people"' in output
     assert "FAILED for resource: aws_iam_role.open" in output
     assert "FAILED for resource: aws_iam_role.good" not in output
+    assert "PASSED for resource" not in output  # the hook's default --quiet
     assert "CKV_CISSR_4" not in output  # skipped by the repository's .checkov.yaml
-    assert "Passed checks: 3, Failed checks: 1, Skipped checks: 0" in output  # good: 2, open: least privilege
-    assert done.returncode == 1, output[-3000:]
+    assert "Failed checks: 1, Skipped checks: 0" in output  # open: trust (least privilege passes)
+    assert returncode == 1, output[-3000:]
+
+    # A passing run still shows what could not be decided (the hook is verbose, LOG_LEVEL unset).
+    (repo / "main.tf").write_text(UNDECIDED_TF, encoding="utf-8")
+    _git(repo, "commit", "-qam", "a role trusted by a variable")
+    returncode, output = try_repo()
+    assert returncode == 0, output[-3000:]
+    assert "Failed checks: 0, Skipped checks: 0" in output
+    warnings = [line for line in output.splitlines() if " UNKNOWN for " in line]
+    assert len(warnings) == 1, output[-3000:]
+    assert "CKV_CISSR_2 UNKNOWN for aws_iam_role.undecided" in warnings[0]
+    assert "var.trusted_principal" in warnings[0]

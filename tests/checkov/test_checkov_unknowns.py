@@ -9,6 +9,9 @@ codes in the details.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -177,3 +180,41 @@ def test_json_output_is_valid_even_with_warnings_on_stderr(tmp_path: Path) -> No
     run = _scan(FIXTURES / "cloudformation_unknowns", "cloudformation", tmp_path, strict=False)
     assert json.loads(run.stdout)["check_type"] == "cloudformation"
     assert "UNKNOWN for ImportedPolicyRole" in run.stderr
+
+
+UNDECIDED_TF = """
+variable "trusted_principal" {}
+
+resource "aws_iam_role" "undecided" {
+  name = "undecided-support"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect = "Allow", Action = "sts:AssumeRole"
+      Principal = { AWS = var.trusted_principal }
+      Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } }
+    }]
+  })
+  managed_policy_arns = ["arn:aws:iam::aws:policy/AWSSupportAccess"]
+}
+"""
+
+
+def test_an_unknown_is_shown_at_checkovs_default_log_level(tmp_path: Path) -> None:
+    """No LOG_LEVEL set (Checkov's default, WARNING), the command as a user runs it: the run passes and
+    stderr names the check, the resource and the reason of the verdict that could not be decided."""
+    (tmp_path / "main.tf").write_text(UNDECIDED_TF, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("LOG_LEVEL", "CIS_SUPPORT_ROLE_CONFIG")}
+    env["HOME"] = str(tmp_path)
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("cis-support-role-checkov")), "-o", "json"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    decided = {(r.check_id, r.status) for r in results_of_json(json.loads(done.stdout))}
+    assert decided == {("CKV_CISSR_3", "PASSED"), ("CKV_CISSR_4", "PASSED")}
+    warnings = [line for line in done.stderr.splitlines() if " UNKNOWN for " in line]
+    assert len(warnings) == 1, done.stderr[-2000:]
+    assert "[WARNI]" in warnings[0]
+    assert "CKV_CISSR_2 UNKNOWN for aws_iam_role.undecided" in warnings[0]
+    assert "var.trusted_principal" in warnings[0]
