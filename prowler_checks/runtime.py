@@ -12,13 +12,14 @@
   MANUAL finding on the account, ``check-error``, naming it.
 * Status mapping: PASS -> PASS, FAIL -> FAIL, UNKNOWN -> MANUAL, or FAIL when
   ``support_role_strict_unknown`` is true (the same meaning as Checkov's strict mode).
-* Every ``status_extended`` is the core's reason sentence, followed by ``[codes: ...]`` when the
-  verdict has problem codes, so that tools and tests can recover them from any Prowler output.
+* Every ``status_extended`` and ``resource_details`` is written by the core's codec
+  (:func:`support_role._codec.prowler_status_extended`): the reason sentence, the strict-mode token,
+  then ``[codes: ...]`` when the verdict has problem codes, so that tools and tests can recover the
+  verdict from any Prowler output with :func:`support_role._codec.read_prowler_finding`.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -31,18 +32,19 @@ from support_role import (
     EXISTS,
     Config,
     ConfigError,
+    Problem,
     Status,
     Verdict,
     config_from_mapping,
     evaluate_exists,
     evaluate_role,
 )
+from support_role._codec import prowler_resource_details, prowler_status, prowler_status_extended, read_prowler_codes
 from support_role.sources.iam_reader import AccountRead, read_account
 
 STRICT_KEY = "support_role_strict_unknown"
 CONFIG_ERROR_CODE = "invalid-configuration"
 CHECK_ERROR_CODE = "check-error"
-_CODES = re.compile(r"\s\[codes: ([^\]]*)\]$")
 
 
 @dataclass
@@ -57,13 +59,8 @@ class FindingResource:
 
 
 def codes_of(status_extended: str) -> frozenset[str]:
-    """The problem codes a finding carries (empty for a PASS)."""
-    match = _CODES.search(status_extended)
-    return frozenset(match.group(1).split()) if match else frozenset()
-
-
-def _with_codes(text: str, codes: frozenset[str]) -> str:
-    return f"{text} [codes: {' '.join(sorted(codes))}]" if codes else text
+    """The problem codes a finding carries (empty for a PASS): the codec's reader, kept under this name."""
+    return read_prowler_codes(status_extended)
 
 
 def iam_region(provider: Any) -> str:
@@ -110,32 +107,28 @@ def account_read(provider: Any) -> AccountRead:
         return read
 
 
-def _status(status: Status, strict: bool) -> str:
-    if status is Status.UNKNOWN:
-        return "FAIL" if strict else "MANUAL"
-    return status.value
-
-
 def _report(
-    check: Check, resource: FindingResource, status: Status, text: str, codes: frozenset[str], strict: bool
+    check: Check, verdict: Verdict, resource: FindingResource, strict: bool, notes: tuple[str, ...] = ()
 ) -> Check_Report_AWS:
     report = Check_Report_AWS(metadata=check.metadata(), resource=resource)
-    report.status = _status(status, strict)
-    if status is Status.UNKNOWN and strict:
-        text = f"{text} Reported as FAIL because {STRICT_KEY} is true."
-    report.status_extended = _with_codes(text, codes)
+    report.status = prowler_status(verdict.status, strict)
+    report.status_extended = prowler_status_extended(verdict, strict, notes)
+    report.resource_details = prowler_resource_details(verdict.evidence)
     return report
 
 
 def _from_verdict(
     check: Check, verdict: Verdict, resource: FindingResource, config: Config, notes: tuple[str, ...] = ()
 ) -> Check_Report_AWS:
-    text = verdict.reason
-    if notes:
-        text = f"{text} Note: {'; '.join(notes)}."
-    report = _report(check, resource, verdict.status, text, verdict.codes, config.strict_unknown)
-    report.resource_details = "; ".join(f"{key}: {', '.join(values) or '-'}" for key, values in verdict.evidence)
-    return report
+    return _report(check, verdict, resource, config.strict_unknown, notes)
+
+
+def _account_finding(
+    check: Check, rule_id: str, resource: FindingResource, status: Status, code: str, text: str, strict: bool
+) -> Check_Report_AWS:
+    """A finding on the account that is not a rule's verdict (the check could not run or was refused)."""
+    verdict = Verdict(rule_id, status, resource.name, text, (Problem(code, resource.name, text),))
+    return _report(check, verdict, resource, strict)
 
 
 def _account_resource(provider: Any, region: str) -> FindingResource:
@@ -161,7 +154,7 @@ def run_rule(check: Check, rule_id: str) -> list[Check_Report_AWS]:
             "See Prowler's log, fix the cause and scan again."
         )
         resource = _account_resource(provider, iam_region(provider))
-        return [_report(check, resource, Status.UNKNOWN, text, frozenset({CHECK_ERROR_CODE}), strict)]
+        return [_account_finding(check, rule_id, resource, Status.UNKNOWN, CHECK_ERROR_CODE, text, strict)]
 
 
 def _run_rule(check: Check, rule_id: str) -> list[Check_Report_AWS]:
@@ -179,7 +172,7 @@ def _run_rule(check: Check, rule_id: str) -> list[Check_Report_AWS]:
             f"The cis-support-role configuration is invalid, so nothing was checked: {error}. "
             "Fix the key under aws: in the Prowler --config-file and scan again."
         )
-        return [_report(check, account_resource, Status.FAIL, text, frozenset({CONFIG_ERROR_CODE}), False)]
+        return [_account_finding(check, rule_id, account_resource, Status.FAIL, CONFIG_ERROR_CODE, text, False)]
     read = account_read(provider)
     if rule_id == EXISTS:
         return [_from_verdict(check, evaluate_exists(read.account, config), account_resource, config, read.notes)]

@@ -1,6 +1,16 @@
 """cis-support-role: the CIS AWS "support role" control and its intent, decided once for every scanner."""
 
 from ._arn import PARTITIONS, is_support_policy, support_policy_arn
+from ._codec import (
+    STRICT_TOKEN,
+    VerdictKey,
+    WireVerdict,
+    checkov_details,
+    prowler_status_extended,
+    read_checkov_details,
+    read_prowler_finding,
+    verdict_key,
+)
 from ._config import CONFIG_ENV, Config, ConfigError, config_from_environment, config_from_mapping, load_config_file
 from ._facts import (
     Account,
@@ -59,6 +69,7 @@ __all__ = [
     "RULES",
     "RULES_BY_ID",
     "SECURITY_HUB_CONTROL",
+    "STRICT_TOKEN",
     "TRUST",
     "Account",
     "Alternatives",
@@ -81,7 +92,10 @@ __all__ = [
     "TypedReference",
     "Unknown",
     "Verdict",
+    "VerdictKey",
+    "WireVerdict",
     "action_matches",
+    "checkov_details",
     "config_from_environment",
     "config_from_mapping",
     "evaluate_account",
@@ -95,7 +109,11 @@ __all__ = [
     "load_config_file",
     "parse_policy",
     "parse_terraform_statements",
+    "prowler_status_extended",
+    "read_checkov_details",
+    "read_prowler_finding",
     "support_condition",
     "support_policy_arn",
     "support_status",
+    "verdict_key",
 ]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._arn import PARTITIONS, is_support_policy
+from ._codec import verdict_key
 from ._config import Config, ConfigError, config_from_mapping
 from ._facts import Account, Document
 from ._metadata import EXISTS, PER_ROLE_RULES
@@ -60,9 +61,8 @@ class Expectation:
 
 
 def describe_verdict(verdict: Verdict | None) -> str:
-    if verdict is None:
-        return "NA"
-    return " ".join([verdict.status.value, *sorted(verdict.codes)])
+    """The verdict key (``"FAIL code code"``, ``"NA"``), as the corpus writes its expectations."""
+    return verdict_key(verdict)
 
 
 @dataclass(frozen=True)

@@ -180,9 +180,9 @@ def cloudformation_outcome(check_id: str, conf: Mapping[str, object], entity_pat
 def _outcome(check_id: str, conf: Mapping[str, object], entity_path: str, frame: FrameType) -> Outcome:
     config = current_config()
     rule_id = rule_of(check_id)
-    if isinstance(config, ConfigError) and rule_id != EXISTS:
-        return config_failure(config)
     logical_id = entity_path.rsplit(":", 1)[-1]
+    if isinstance(config, ConfigError) and rule_id != EXISTS:
+        return config_failure(config, check_id, logical_id)
     found = find_template(conf, logical_id, frame)
     if found is None:
         if isinstance(config, ConfigError) or rule_id == EXISTS or conf.get("Type") != "AWS::IAM::Role":
@@ -194,7 +194,7 @@ def _outcome(check_id: str, conf: Mapping[str, object], entity_path: str, frame:
         path = scanned_file_of(entity_path) or path
     scan = scan_of(template, path)
     if isinstance(config, ConfigError):  # the exists check fails once per template, on its carrier
-        return config_failure(config) if scan.index.carrier() == logical_id else NOT_APPLICABLE
+        return config_failure(config, check_id, logical_id) if scan.index.carrier() == logical_id else NOT_APPLICABLE
     if rule_id == EXISTS:
         if scan.index.carrier() != logical_id:
             return NOT_APPLICABLE

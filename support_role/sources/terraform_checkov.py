@@ -11,9 +11,9 @@ Results:
   the reason (Checkov drops UNKNOWN results from every report, so the log line is what keeps it
   visible); in strict mode (``support_role_strict_unknown``) -> ``FAILED`` with details that say
   the verdict was UNKNOWN.
-* ``details`` (shown by Checkov's CLI, JSON and SARIF output): the reason sentence, a
-  ``verdict:`` line with the status and problem codes, one ``problem`` line per problem and one
-  ``evidence`` line per evidence key.
+* ``details`` (shown by Checkov's CLI, JSON and SARIF output): the lines written by
+  :func:`support_role._codec.checkov_details` (the reason, the strict-mode token line, the
+  ``verdict:`` line with the status and problem codes, the problems and the evidence).
 * A configuration that cannot be read fails every result with the error in the details (and
   one ERROR log line): a bad configuration is never silently replaced by the defaults.
 """
@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import FrameType
 
+from .._codec import CHECKOV_FAILED, CHECKOV_PASSED, CHECKOV_UNKNOWN, checkov_details, checkov_result
 from .._config import CONFIG_ENV, Config, ConfigError, config_from_environment
 from .._metadata import EXISTS, RULES_BY_ID
 from .._rules import evaluate_exists, evaluate_role
@@ -38,7 +39,8 @@ from .terraform import TerraformIndex, _RootIndex, display_path, role_from_conf
 
 LOG = logging.getLogger("cis_support_role.checkov")
 
-PASSED, FAILED, UNKNOWN = "PASSED", "FAILED", "UNKNOWN"
+PASSED, FAILED, UNKNOWN = CHECKOV_PASSED, CHECKOV_FAILED, CHECKOV_UNKNOWN
+CONFIG_ERROR_CODE = "invalid-configuration"
 
 
 @dataclass(frozen=True)
@@ -91,15 +93,17 @@ def current_config(environ: Mapping[str, str] | None = None) -> Config | ConfigE
     return cached
 
 
-def config_failure(error: ConfigError) -> Outcome:
+def config_failure(error: ConfigError, check_id: str, resource: str) -> Outcome:
+    """FAILED ``invalid-configuration`` naming the error (logged once per message)."""
     message = f"cis-support-role configuration error: {error}"
     if message not in _LOGGED_ERRORS:
         _LOGGED_ERRORS.add(message)
         LOG.error(message)
     # FAIL with the code Prowler's checks give a refused configuration too (docs/DECISIONS.md)
-    return Outcome(
-        FAILED, (message, "verdict: FAIL [invalid-configuration]", f"problem invalid-configuration: {error}")
-    )
+    source = os.environ.get(CONFIG_ENV) or CONFIG_ENV
+    problem = Problem(CONFIG_ERROR_CODE, source, str(error))
+    verdict = Verdict(rule_of(check_id), Status.FAIL, resource, message, (problem,))
+    return Outcome(FAILED, checkov_details(verdict, strict_unknown=False))
 
 
 def glob_pattern(pattern: str) -> re.Pattern[str]:
@@ -157,33 +161,19 @@ def is_baseline(root: str, config: Config) -> bool:
 
 
 # ----------------------------------------------------------------------------------- results
-def details_of(verdict: Verdict) -> tuple[str, ...]:
-    codes = ", ".join(sorted(verdict.codes))
-    lines = [verdict.reason, f"verdict: {verdict.status.value} [{codes}]"]
-    lines += [f"problem {p.code}: {p.subject} ({p.detail})" for p in verdict.problems]
-    lines += [f"evidence {key}: {', '.join(values) or '-'}" for key, values in verdict.evidence]
-    return tuple(lines)
-
-
 def outcome_of(verdict: Verdict | None, config: Config, check_id: str) -> Outcome:
     """The Checkov result for a verdict (None: not a support role, hidden by Checkov)."""
     if verdict is None:
         return NOT_APPLICABLE
-    details = details_of(verdict)
-    if verdict.status is Status.PASS:
-        return Outcome(PASSED, details)
-    if verdict.status is Status.FAIL:
-        return Outcome(FAILED, details)
-    if config.strict_unknown:
-        note = "UNKNOWN reported as FAILED (support_role_strict_unknown is true)"
-        return Outcome(FAILED, (details[0], note, *details[1:]))
-    LOG.warning(
-        "%s UNKNOWN for %s (Checkov hides UNKNOWN results; set support_role_strict_unknown to fail on them): %s",
-        check_id,
-        verdict.resource,
-        verdict.reason,
-    )
-    return Outcome(UNKNOWN, details)
+    result = checkov_result(verdict.status, config.strict_unknown)
+    if result == UNKNOWN:
+        LOG.warning(
+            "%s UNKNOWN for %s (Checkov hides UNKNOWN results; set support_role_strict_unknown to fail on them): %s",
+            check_id,
+            verdict.resource,
+            verdict.reason,
+        )
+    return Outcome(result, checkov_details(verdict, config.strict_unknown))
 
 
 _RULE_OF_CHECK: dict[str, str] = {rule.checkov_id: rule.id for rule in RULES_BY_ID.values()}
@@ -281,7 +271,7 @@ def _terraform_outcome(
     config = current_config()
     rule_id = rule_of(check_id)
     if isinstance(config, ConfigError) and rule_id != EXISTS:
-        return config_failure(config)
+        return config_failure(config, check_id, str(conf.get("__address__") or entity_path))
     scanned_file = scanned_file_of(entity_path)
     address = conf.get("__address__")
     if not isinstance(address, str):
@@ -292,7 +282,8 @@ def _terraform_outcome(
     scan = scan_of(graph) if graph is not None else _local_graph_scan(frame or sys._getframe(1))
     if isinstance(config, ConfigError):  # the exists check fails once per root, on its carrier
         root = scan.index.root_of_resource(address, scanned_file) if scan is not None else None
-        return config_failure(config) if root is not None and root.carrier() == address else NOT_APPLICABLE
+        carries = root is not None and root.carrier() == address
+        return config_failure(config, check_id, address) if carries else NOT_APPLICABLE
     if rule_id == EXISTS:
         if scan is None:
             return NOT_APPLICABLE  # without a graph no root module can be seen whole

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from support_role import Status
+from support_role._codec import read_checkov_details
 from tests.checkov.conftest import results_table
 from tests.checkov.harness import CHECKS_DIR, CliRun, Result, results_of_json, run_cli, write_config
 
@@ -125,8 +127,9 @@ def test_strict_mode_reports_each_unknown_as_failed_with_its_codes(
     expected = {key: ("FAILED", verdict) for key, verdict in unknowns.items()} | decided
     assert got == expected
     assert run.returncode == 1
-    strict_note = "UNKNOWN reported as FAILED (support_role_strict_unknown is true)"
-    assert all(strict_note in r.details for r in _results(run) if r.verdict.startswith("UNKNOWN"))
+    read = [read_checkov_details(r.details) for r in _results(run)]  # type: ignore[attr-defined]
+    assert [w.strict for w in read if w is not None and w.status is Status.UNKNOWN] == [True] * len(unknowns)
+    assert not any(w.strict for w in read if w is not None and w.status is not Status.UNKNOWN)
 
 
 @pytest.mark.parametrize(("framework", "folder", "unknowns", "decided"), CASES, ids=[c[0] for c in CASES])

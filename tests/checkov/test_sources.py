@@ -218,7 +218,7 @@ def test_unknown_is_logged_without_strict_mode_and_failed_with_it(caplog: pytest
     assert strict.result == "FAILED"
     assert strict.details == (
         "aws_iam_role.r said something.",
-        "UNKNOWN reported as FAILED (support_role_strict_unknown is true)",
+        "strict-unknown: UNKNOWN reported as FAILED (support_role_strict_unknown is true)",
         "verdict: UNKNOWN [unresolved-principal]",
         "problem unresolved-principal: var.x (a reference)",
         "evidence role: r",

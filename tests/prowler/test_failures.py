@@ -14,6 +14,7 @@ from scenario_seeder import seed_scenario
 
 from prowler_checks.runtime import codes_of
 from support_role import Status, evaluate_exists
+from support_role._codec import read_prowler_finding
 from support_role.scenarios import Scenario, scenario_from_mapping
 from support_role.sources.iam_reader import read_account
 
@@ -173,7 +174,8 @@ def test_strict_unknown_reports_unreadable_data_as_fail() -> None:
     summary = _summary(findings)
     assert summary == {check: [(ACCOUNT, "FAIL", frozenset({"unreadable-account"}))] for check in summary}
     assert len(summary) == 4
-    assert all("support_role_strict_unknown is true" in f.status_extended for fs in findings.values() for f in fs)
+    read = [read_prowler_finding(f.status, f.status_extended) for fs in findings.values() for f in fs]
+    assert [(r.status, r.strict) for r in read] == [(Status.UNKNOWN, True)] * 4
 
 
 def test_a_role_deleted_between_two_calls_is_manual_with_no_such_entity() -> None:
