@@ -38,7 +38,8 @@ reason, the status and the codes, its ``resource_details`` the evidence). A valu
 misread (a subject ending in ``(...)``, an evidence value holding ``", "``) is written with
 backslash escapes; values without such characters, which is every value the rules produce in
 practice, are written as they are. Problem codes are lower-case words joined by ``-`` and
-evidence keys lower-case words joined by ``_``; anything else is refused with ``ValueError``.
+evidence keys lower-case words joined by ``_`` (the writers never raise: a check must report, so
+anything else is written as it is and may not read back; :meth:`VerdictKey.parse` refuses it).
 """
 
 from __future__ import annotations
@@ -58,19 +59,12 @@ NOT_APPLICABLE = "NA"
 """The verdict key of a rule that does not apply (the role is not a support role)."""
 
 _CODE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-_KEY = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*\Z")
 
 
 def _check_code(code: str) -> str:
     if not _CODE.match(code):
         raise ValueError(f"{code!r} is not a problem code (lower-case words joined by '-')")
     return code
-
-
-def _check_key(key: str) -> str:
-    if not _KEY.match(key):
-        raise ValueError(f"{key!r} is not an evidence key (lower-case words joined by '_')")
-    return key
 
 
 # ------------------------------------------------------------------------------- verdict key
@@ -249,15 +243,14 @@ def checkov_details(verdict: Verdict, strict_unknown: bool) -> tuple[str, ...]:
     """The ``details`` lines of a Checkov result (see the module's docstring for the shape).
 
     ``strict_unknown`` is the setting: the strict line is written only for an UNKNOWN verdict.
-    Raises ValueError for a problem code or evidence key outside the codec's alphabet.
     """
-    codes = ", ".join(_check_code(c) for c in sorted(verdict.codes))
+    codes = ", ".join(sorted(verdict.codes))
     lines = [verdict.reason]
     if strict_unknown and verdict.status is Status.UNKNOWN:
         lines.append(CHECKOV_STRICT_LINE)
     lines.append(f"{_VERDICT_PREFIX}{verdict.status.value} [{codes}]")
-    lines += [f"{_PROBLEM_PREFIX}{_check_code(p.code)}: {_problem_text(p.subject, p.detail)}" for p in verdict.problems]
-    lines += [f"{_EVIDENCE_PREFIX}{_check_key(key)}: {_values(values, ',')}" for key, values in verdict.evidence]
+    lines += [f"{_PROBLEM_PREFIX}{p.code}: {_problem_text(p.subject, p.detail)}" for p in verdict.problems]
+    lines += [f"{_EVIDENCE_PREFIX}{key}: {_values(values, ',')}" for key, values in verdict.evidence]
     return tuple(lines)
 
 
@@ -319,7 +312,7 @@ def prowler_status_extended(verdict: Verdict, strict_unknown: bool, notes: Itera
     strict = strict_unknown and verdict.status is Status.UNKNOWN
     if strict:
         text += f" {PROWLER_STRICT_SENTENCE}{_STRICT_MARK}"
-    codes = sorted(_check_code(c) for c in verdict.codes)
+    codes = sorted(verdict.codes)
     if codes or strict or _PROWLER_CODES.search(text):
         text += f" [codes: {' '.join(codes)}]"
     return text
@@ -333,7 +326,7 @@ def read_prowler_codes(status_extended: str) -> frozenset[str]:
 
 def prowler_resource_details(evidence: Evidence) -> str:
     """A finding's ``resource_details``: ``key: value, value; key: -`` ("" without evidence)."""
-    return "; ".join(f"{_check_key(key)}: {_values(values, ',;')}" for key, values in evidence)
+    return "; ".join(f"{key}: {_values(values, ',;')}" for key, values in evidence)
 
 
 def read_prowler_resource_details(text: str) -> Evidence:
