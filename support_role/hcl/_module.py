@@ -40,7 +40,7 @@ from ._eval import (
     to_number,
     to_string,
 )
-from ._syntax import Attribute, Block, Body, SyntaxProblem, parse_body, parse_expression
+from ._syntax import Attribute, Block, Body, Expr, SyntaxProblem, parse_body, parse_expression
 from ._values import Choice, EncodedJson, Ref, UnknownValue, Value, branches
 
 _META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
@@ -706,6 +706,20 @@ class ModuleTree:
             module, block, mode, type_, f"{prefix}{type_}.{name}[0]", Bindings(module, {"count": {"index": 0}})
         )
         return instance, condition
+
+    def expression(self, address: str, name: str) -> Expr | None:
+        """The expression written for a top-level attribute of the block at ``address``."""
+        parts = split_address(address)
+        if parts is None:
+            return None
+        path, mode, type_, block_name, _ = parts
+        module = self.module_at(path)
+        if not isinstance(module, ModuleInstance):
+            return None
+        table = module.files.data if mode == "data" else module.files.resources
+        block = table.get((type_, block_name))
+        attribute = block.body.attributes.get(name) if block is not None else None
+        return attribute.expr if attribute is not None else None
 
     def attribute(self, address: str, name: str) -> Value:
         """The attribute ``name`` of the instance at ``address`` (its nested blocks as objects)."""

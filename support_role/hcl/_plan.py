@@ -56,6 +56,7 @@ class PlanTree:
     path: str
     resources: dict[str, _Resource] = field(default_factory=dict)
     problem: str | None = None
+    root_blocks: set[tuple[str, str, str]] = field(default_factory=set)  # (mode, type, name) configured at the root
     _cache: dict[tuple[str, str], Value] = field(default_factory=dict)
     _busy: set[tuple[str, str]] = field(default_factory=set)
 
@@ -82,6 +83,14 @@ class PlanTree:
         configuration = data.get("configuration")
         if isinstance(configuration, Mapping):
             _configs(configuration.get("root_module"), "", configs)
+        for key, config in configs.items():
+            if (
+                not key.startswith("module.")
+                and isinstance(config.get("type"), str)
+                and isinstance(config.get("name"), str)
+            ):
+                mode = "data" if config.get("mode") == "data" else "managed"
+                self.root_blocks.add((mode, str(config["type"]), str(config["name"])))
         changes: dict[str, object] = {}
         for change in _list(data.get("resource_changes")):
             if isinstance(change, Mapping) and isinstance(change.get("address"), str):
@@ -179,6 +188,11 @@ class PlanTree:
             return UnknownValue(f"{where} is known only after apply (it refers to {ref.text})", ref)
         shown = ", ".join(refs) if refs else "nothing the plan names"
         return UnknownValue(f"{where} is known only after apply, and the plan keeps only what it refers to ({shown})")
+
+    def references(self, address: str, name: str) -> list[str]:
+        """The references the configuration keeps for an instance's attribute (empty when none)."""
+        resource = self.resources.get(address)
+        return _references(_expression(resource.config, name)) if resource is not None else []
 
     def resolve(self, ref: Ref) -> Value:
         """The planned value of the attribute a reference names (unknown when it is not planned)."""

@@ -805,3 +805,67 @@ def parse_body(text: str, what: str = "the file") -> Body | SyntaxProblem:
     """A configuration file's body: attributes and blocks."""
     result = _run(text.replace("\r\n", "\n").lstrip("\ufeff"), what, "body")
     return result  # type: ignore[return-value]
+
+
+def subjects(expr: Expr) -> set[str]:
+    """What an expression refers to, as Terraform's plan JSON lists it but without instance keys:
+    ``var.x``, ``local.y``, ``module.m``, ``aws_iam_user.alice``, ``data.aws_iam_role.r``.
+
+    ``each``, ``count``, ``path``, ``terraform``, ``self`` and names bound by ``for`` expressions
+    are left out (they are not references to other objects).
+    """
+    found: set[str] = set()
+    pending: list[tuple[object, frozenset[str]]] = [(expr, frozenset())]
+    while pending:
+        item, bound = pending.pop()
+        if isinstance(item, GetAttr | Index):
+            chain: list[str] = []
+            current: object = item
+            while isinstance(current, GetAttr | Index):
+                if isinstance(current, GetAttr):
+                    chain.append(current.name)
+                else:
+                    pending.append((current.key, bound))
+                current = current.source
+            if isinstance(current, Variable):
+                chain.append(current.name)
+                chain.reverse()
+                subject = _subject(chain, bound)
+                if subject:
+                    found.add(subject)
+            else:
+                pending.append((current, bound))
+            continue
+        if isinstance(item, Variable):
+            subject = _subject([item.name], bound)
+            if subject:
+                found.add(subject)
+            continue
+        if isinstance(item, ForExpr):
+            names = frozenset(n for n in (item.key_var, item.value_var) if n)
+            pending.append((item.collection, bound))
+            for part in (item.value, item.key, item.condition):
+                if part is not None:
+                    pending.append((part, bound | names))
+            continue
+        if isinstance(item, ForDirective):
+            names = frozenset(n for n in (item.key_var, item.value_var) if n)
+            pending.append((item.collection, bound))
+            pending.extend((part, bound | names) for part in item.body)
+            continue
+        if isinstance(item, tuple):
+            pending.extend((part, bound) for part in item)
+        elif hasattr(item, "__dataclass_fields__"):
+            pending.extend((getattr(item, name), bound) for name in item.__dataclass_fields__)
+    return found
+
+
+def _subject(chain: list[str], bound: frozenset[str]) -> str | None:
+    root = chain[0]
+    if root in bound or root in ("each", "count", "path", "terraform", "self"):
+        return None
+    if root in ("var", "local", "module"):
+        return f"{root}.{chain[1]}" if len(chain) > 1 else None
+    if root == "data":
+        return f"data.{chain[1]}.{chain[2]}" if len(chain) > 2 else None
+    return f"{root}.{chain[1]}" if len(chain) > 1 else None

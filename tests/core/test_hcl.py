@@ -27,6 +27,7 @@ from support_role.hcl import (
 )
 from support_role.hcl._module import ModuleTree, split_address
 from support_role.hcl._plan import PlanTree
+from support_role.hcl._syntax import subjects
 
 ALICE = UnknownValue(
     "aws_iam_user.r.alice.arn is known only after apply",
@@ -578,6 +579,9 @@ FRESH_PLAN: dict[str, object] = {
                 },
                 {
                     "address": "data.aws_iam_policy_document.splat",
+                    "mode": "data",
+                    "type": "aws_iam_policy_document",
+                    "name": "splat",
                     "expressions": {
                         "statement": [{"principals": [{"identifiers": {"references": ["aws_iam_user.team"]}}]}]
                     },
@@ -656,3 +660,36 @@ resource "aws_iam_role_policy_attachment" "always" {
     off = tree.conditional_instance("aws_iam_role_policy_attachment.when_off")
     assert off is not None and off[1] == "not (var.on)"
     assert tree.conditional_instance("aws_iam_role_policy_attachment.always") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "jsonencode({a = aws_iam_openid_connect_provider.ci.arn, b = [for u in aws_iam_user.x : u.arn]})",
+            {"aws_iam_openid_connect_provider.ci", "aws_iam_user.x"},
+        ),
+        ("values(aws_iam_user.responder)[*].arn", {"aws_iam_user.responder"}),
+        ("data.aws_iam_policy_document.t[0].json", {"data.aws_iam_policy_document.t"}),
+        ('var.a ? local.b["k"] : module.m.out', {"var.a", "local.b", "module.m"}),
+        ('"${each.key}-${count.index}-${path.module}"', set()),
+    ],
+)
+def test_subjects_are_what_terraform_s_plan_lists_as_references(text: str, found: set[str]) -> None:
+    expression = parse_expression(text)
+    assert not isinstance(expression, SyntaxProblem)
+    assert subjects(expression) == found
+
+
+def test_a_plan_gives_the_references_of_an_attribute_and_the_blocks_of_its_root(tmp_path: Path) -> None:
+    tree = _plan(tmp_path, FRESH_PLAN)
+    assert tree.references("aws_iam_role_policy_attachment.a", "role") == ["aws_iam_role.r.id", "aws_iam_role.r"]
+    assert tree.references("aws_iam_role.r", "name") == []
+    assert ("data", "aws_iam_policy_document", "splat") in tree.root_blocks
+
+
+def test_a_module_gives_the_expression_written_for_an_attribute(tmp_path: Path) -> None:
+    tree = ModuleTree(str(write(tmp_path, {"main.tf": MODULE, "child/main.tf": CHILD})))
+    expression = tree.expression("aws_iam_user.team[1]", "name")
+    assert expression is not None and subjects(expression) == {"local.team"}
+    assert tree.expression("aws_iam_user.nothing", "name") is None
