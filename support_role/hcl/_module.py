@@ -63,6 +63,7 @@ class ModuleFiles:
     outputs: dict[str, Block] = field(default_factory=dict)
     block_files: dict[int, str] = field(default_factory=dict)  # id(block) -> file it is in
     problems: tuple[str, ...] = ()  # a sentence naming each file that could not be read and why
+    problem_files: dict[str, str] = field(default_factory=dict)  # path of each such file -> its sentence
 
     def file_of(self, block: Block) -> str:
         return self.block_files.get(id(block), "")
@@ -93,35 +94,36 @@ def read_module(directory: str) -> ModuleFiles:
 @functools.lru_cache(maxsize=256)
 def _read_module(directory: str, stamp: tuple[tuple[str, float, int], ...]) -> ModuleFiles:
     module = ModuleFiles(directory)
-    problems: list[str] = []
+    problems: dict[str, str] = {}
     files: list[str] = []
     for name, _, size in stamp:
         path = os.path.join(directory, name)
         if name.endswith(".tf.json"):
-            problems.append(f"{name}: files in Terraform's JSON syntax are not read by this checker")
+            problems[path] = f"{name}: files in Terraform's JSON syntax are not read by this checker"
             continue
         if not name.endswith(".tf"):
             continue
         if name == "override.tf" or name.endswith("_override.tf"):
-            problems.append(f"{name}: override files are not merged by this checker")
+            problems[path] = f"{name}: override files are not merged by this checker"
             continue
         if size > _MAX_FILE_BYTES:
-            problems.append(f"{name}: larger than {_MAX_FILE_BYTES} bytes")
+            problems[path] = f"{name} is larger than {_MAX_FILE_BYTES} bytes"
             continue
         try:
             with open(path, encoding="utf-8") as handle:
                 text = handle.read()
         except (OSError, UnicodeDecodeError) as error:
-            problems.append(f"{name}: cannot be read ({type(error).__name__})")
+            problems[path] = f"{name} cannot be read ({type(error).__name__})"
             continue
         body = parse_body(text, name)
         if isinstance(body, SyntaxProblem):
-            problems.append(body.message)
+            problems[path] = body.message
             continue
         files.append(path)
         _index_body(module, body, path)
     module.files = tuple(files)
-    module.problems = tuple(problems)
+    module.problems = tuple(problems.values())
+    module.problem_files = problems
     return module
 
 
