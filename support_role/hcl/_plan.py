@@ -185,9 +185,11 @@ class PlanTree:
             address = _qualify(target, resource.module)
             mode, type_ = _mode_type(target)
             ref = Ref(address, type_, mode, attribute)
-            return UnknownValue(f"{where} is known only after apply (it refers to {ref.text})", ref)
-        shown = ", ".join(refs) if refs else "nothing the plan names"
-        return UnknownValue(f"{where} is known only after apply, and the plan keeps only what it refers to ({shown})")
+            return UnknownValue(
+                f"{where} is known only after apply (the plan keeps only the reference {ref.text})", ref
+            )
+        shown = ", ".join(refs) if refs else "none"
+        return UnknownValue(f"{where} is known only after apply (the plan keeps only its references: {shown})")
 
     def references(self, address: str, name: str) -> list[str]:
         """The references the configuration keeps for an instance's attribute (empty when none)."""

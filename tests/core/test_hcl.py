@@ -595,7 +595,8 @@ FRESH_PLAN: dict[str, object] = {
 def test_a_plan_names_the_one_attribute_an_unknown_value_refers_to(tmp_path: Path) -> None:
     tree = _plan(tmp_path, FRESH_PLAN)
     assert tree.attribute("aws_iam_role_policy_attachment.a", "role") == UnknownValue(
-        "aws_iam_role_policy_attachment.a.role is known only after apply (it refers to aws_iam_role.r.id)",
+        "aws_iam_role_policy_attachment.a.role is known only after apply"
+        " (the plan keeps only the reference aws_iam_role.r.id)",
         Ref("aws_iam_role.r", "aws_iam_role", "managed", "id"),
     )
     assert (
