@@ -6,8 +6,9 @@
 * The read is cached for the process, keyed on the provider object, its session, the account and the
   partition, so a run of the four checks reads the account once.
 * Configuration comes from Prowler's ``--config-file`` (``aws:`` section, our ``support_role_*``
-  keys), read through the core's :func:`support_role.config_from_mapping`. A bad value is logged and
-  turns every check's finding into FAIL naming the key; it is never replaced by a default.
+  keys), else from ``$CIS_SUPPORT_ROLE_CONFIG`` / ``$CIS_SUPPORT_ROLE_CONFIG_INLINE`` (what Prowler
+  App can pass), see :mod:`prowler_checks.settings`. A bad value is logged and turns every check's
+  finding into FAIL naming the source and the key; it is never replaced by a default.
 * A check never raises (Prowler would drop its findings silently): an unexpected error becomes one
   MANUAL finding on the account, ``check-error``, naming it.
 * Status mapping: PASS -> PASS, FAIL -> FAIL, UNKNOWN -> MANUAL, or FAIL when
@@ -28,6 +29,7 @@ from prowler.lib.check.models import Check, Check_Report_AWS
 from prowler.lib.logger import logger
 from prowler.providers.common.provider import Provider
 
+from prowler_checks.settings import Settings, resolve
 from support_role import (
     EXISTS,
     Config,
@@ -35,7 +37,6 @@ from support_role import (
     Problem,
     Status,
     Verdict,
-    config_from_mapping,
     evaluate_exists,
     evaluate_role,
 )
@@ -79,6 +80,16 @@ def iam_client(provider: Any) -> Any:
 
 _lock = threading.Lock()
 _cache: dict[str, Any] = {}
+_warned: set[str] = set()
+
+
+def settings(provider: Any) -> Settings:
+    """The settings in force for this provider's scan (logs a precedence warning once per process)."""
+    resolved = resolve(provider.audit_config or {})
+    if resolved.warning is not None and resolved.warning not in _warned:
+        _warned.add(resolved.warning)
+        logger.warning(f"cis-support-role: {resolved.warning}")
+    return resolved
 
 
 def clear_cache() -> None:
@@ -148,7 +159,10 @@ def run_rule(check: Check, rule_id: str) -> list[Check_Report_AWS]:
     except Exception as error:
         logger.exception(f"cis-support-role: {check.CheckID} could not run: {type(error).__name__}: {error}")
         provider = Provider.get_global_provider()
-        strict = (provider.audit_config or {}).get(STRICT_KEY) is True
+        try:
+            strict = settings(provider).config.strict_unknown
+        except ConfigError:
+            strict = False
         text = (
             f"The check could not run, so nothing was decided: {type(error).__name__}: {error}. "
             "See Prowler's log, fix the cause and scan again."
@@ -161,16 +175,15 @@ def _run_rule(check: Check, rule_id: str) -> list[Check_Report_AWS]:
     provider = Provider.get_global_provider()
     region = iam_region(provider)
     account_resource = _account_resource(provider, region)
-    audit_config = provider.audit_config or {}
     try:
-        config = config_from_mapping(audit_config)
+        config = settings(provider).config
     except ConfigError as error:
         # A refused configuration fails the run, as in Checkov: nothing was checked, and a pipeline
         # must not pass on a configuration it did not apply (docs/DECISIONS.md, Configuration).
         logger.error(f"cis-support-role: {check.CheckID}: invalid configuration: {error}")
         text = (
             f"The cis-support-role configuration is invalid, so nothing was checked: {error}. "
-            "Fix the key under aws: in the Prowler --config-file and scan again."
+            "Fix that setting where it is written and scan again."
         )
         return [_account_finding(check, rule_id, account_resource, Status.FAIL, CONFIG_ERROR_CODE, text, False)]
     read = account_read(provider)

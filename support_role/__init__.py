@@ -11,7 +11,17 @@ from ._codec import (
     read_prowler_finding,
     verdict_key,
 )
-from ._config import CONFIG_ENV, Config, ConfigError, config_from_environment, config_from_mapping, load_config_file
+from ._config import (
+    CONFIG_ENV,
+    INLINE_CONFIG_ENV,
+    Config,
+    ConfigError,
+    config_from_environment,
+    config_from_mapping,
+    environment_source,
+    load_config_file,
+    load_config_text,
+)
 from ._facts import (
     Account,
     Alternatives,
@@ -61,6 +71,7 @@ __all__ = [
     "CIS_CONTROL",
     "CONFIG_ENV",
     "EXISTS",
+    "INLINE_CONFIG_ENV",
     "LEAST_PRIVILEGE",
     "MFA",
     "NO_VALUE",
@@ -98,6 +109,7 @@ __all__ = [
     "checkov_details",
     "config_from_environment",
     "config_from_mapping",
+    "environment_source",
     "evaluate_account",
     "evaluate_exists",
     "evaluate_least_privilege",
@@ -107,6 +119,7 @@ __all__ = [
     "is_failure",
     "is_support_policy",
     "load_config_file",
+    "load_config_text",
     "parse_policy",
     "parse_terraform_statements",
     "prowler_status_extended",

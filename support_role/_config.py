@@ -4,6 +4,10 @@ Keys all start with ``support_role_`` so that they can sit in Prowler's own conf
 ``aws:`` beside Prowler's keys; the same file (or a file with only our keys, at the top level or
 under ``aws:``) configures the Checkov checks. A key with our prefix that we do not know, or a
 value of the wrong type, is refused with an error naming the key.
+
+Both scanners also read the settings from the environment (Prowler App and CI runners take no
+config file of ours): ``$CIS_SUPPORT_ROLE_CONFIG`` names such a file, ``$CIS_SUPPORT_ROLE_CONFIG_INLINE``
+holds the same document itself (YAML or JSON). Setting both is refused: which one was meant?
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PREFIX = "support_role_"
-CONFIG_ENV = "CIS_SUPPORT_ROLE_CONFIG"
+CONFIG_ENV = "CIS_SUPPORT_ROLE_CONFIG"  # a path to a YAML or JSON file
+INLINE_CONFIG_ENV = "CIS_SUPPORT_ROLE_CONFIG_INLINE"  # the document itself, YAML or JSON
 _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 _INTERPOLATED_PARTITION = re.compile(r"^arn:(\$\{[^{}]*\}):(.*)$")
 _ARN_PARTITION = re.compile(r"^arn:([^:$]+):(.*)$")
@@ -112,17 +117,35 @@ def _account_ids(value: object) -> list[str]:
 
 
 def load_config_file(path: str | os.PathLike[str]) -> Config:
-    """Read a JSON or YAML file (YAML needs PyYAML, which both scanners install)."""
+    """Read a JSON or YAML file (YAML needs PyYAML, which both scanners install).
+
+    Raises :class:`ConfigError` naming the file (unreadable, not JSON/YAML, not a mapping) or the key.
+    """
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as error:
         raise ConfigError(f"cannot read configuration file {file}: {error.strerror or error}") from None
-    data = _parse(text, file)
+    source = f"configuration file {file}"
+    data = _parse_json(text, source) if file.suffix.lower() == ".json" else _parse_yaml(text, source)
+    return _config_from_document(data, source)
+
+
+def load_config_text(text: str, source: str) -> Config:
+    """Read a YAML or JSON document given as text (``source`` names it in errors, e.g. a variable).
+
+    JSON is read as JSON (no PyYAML needed); anything else needs PyYAML. Raises :class:`ConfigError`.
+    """
+    stripped = text.strip()
+    data = _parse_json(stripped, source) if stripped.startswith(("{", "[")) else _parse_yaml(text, source)
+    return _config_from_document(data, source)
+
+
+def _config_from_document(data: object, source: str) -> Config:
     if data is None:
         return Config()
     if not isinstance(data, Mapping):
-        raise ConfigError(f"configuration file {file} must hold a mapping of keys to values")
+        raise ConfigError(f"{source} must hold a mapping of keys to values")
     nested = data.get("aws")
     merged: dict[str, object] = dict(data)
     if isinstance(nested, Mapping):
@@ -130,24 +153,53 @@ def load_config_file(path: str | os.PathLike[str]) -> Config:
     return config_from_mapping(merged)
 
 
-def _parse(text: str, file: Path) -> object:
-    if file.suffix.lower() == ".json":
-        try:
-            return json.loads(text)
-        except ValueError as error:
-            raise ConfigError(f"configuration file {file} is not valid JSON: {error}") from None
+def _parse_json(text: str, source: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise ConfigError(f"{source} is not valid JSON: {error}") from None
+
+
+def _parse_yaml(text: str, source: str) -> object:
     try:
         import yaml
     except ImportError:
-        raise ConfigError(f"configuration file {file} is YAML but PyYAML is not installed") from None
+        raise ConfigError(f"{source} is YAML but PyYAML is not installed") from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise ConfigError(f"configuration file {file} is not valid YAML: {error}") from None
+        raise ConfigError(f"{source} is not valid YAML: {error}") from None
+
+
+def environment_source(environ: Mapping[str, str] | None = None) -> str | None:
+    """Which environment variable configures the checks (``"$NAME"``), or None when neither is set."""
+    env = os.environ if environ is None else environ
+    names = [f"${name}" for name in (CONFIG_ENV, INLINE_CONFIG_ENV) if env.get(name, "").strip()]
+    return " and ".join(names) or None
 
 
 def config_from_environment(environ: Mapping[str, str] | None = None) -> Config:
-    """The configuration named by ``$CIS_SUPPORT_ROLE_CONFIG``, else the defaults."""
+    """The configuration ``$CIS_SUPPORT_ROLE_CONFIG`` names or ``$CIS_SUPPORT_ROLE_CONFIG_INLINE`` holds.
+
+    The defaults when neither is set (an empty value counts as not set). Raises :class:`ConfigError`
+    when both are set, and for whatever :func:`load_config_file` or :func:`load_config_text` refuses;
+    the message starts with the variable (``$CIS_SUPPORT_ROLE_CONFIG_INLINE: configuration key ...``).
+    """
     env = os.environ if environ is None else environ
-    path = env.get(CONFIG_ENV)
-    return load_config_file(path) if path else Config()
+    path = env.get(CONFIG_ENV, "").strip()
+    inline = env.get(INLINE_CONFIG_ENV, "").strip()
+    if path and inline:
+        raise ConfigError(
+            f"${CONFIG_ENV} and ${INLINE_CONFIG_ENV}: both are set, one naming a file and one holding the "
+            "settings; set only one of them"
+        )
+    source = f"${CONFIG_ENV}" if path else f"${INLINE_CONFIG_ENV}"
+    try:
+        if path:
+            return load_config_file(path)
+        if inline:
+            return load_config_text(inline, source)
+    except ConfigError as error:
+        text = str(error)
+        raise ConfigError(text if text.startswith(source) else f"{source}: {text}") from None
+    return Config()

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from .._codec import CHECKOV_FAILED, CHECKOV_PASSED, CHECKOV_UNKNOWN, checkov_details, checkov_result
-from .._config import CONFIG_ENV, Config, ConfigError, config_from_environment
+from .._config import CONFIG_ENV, INLINE_CONFIG_ENV, Config, ConfigError, config_from_environment
 from .._metadata import EXISTS, RULES_BY_ID
 from .._rules import evaluate_exists, evaluate_role
 from .._verdict import Problem, Status, Verdict
@@ -55,14 +55,14 @@ NOT_APPLICABLE = Outcome(UNKNOWN)
 
 
 # ------------------------------------------------------------------------------ configuration
-_CONFIG_CACHE: dict[tuple[str, float], Config | ConfigError] = {}
+_CONFIG_CACHE: dict[tuple[str, float, str], Config | ConfigError] = {}
 _CONFIG_SEEN: dict[str, tuple[float, float]] = {}  # path -> (when its mtime was read, that mtime)
 _RESTAT_SECONDS = 1.0
 _LOGGED_ERRORS: set[str] = set()
 
 
 def current_config(environ: Mapping[str, str] | None = None) -> Config | ConfigError:
-    """The configuration named by ``$CIS_SUPPORT_ROLE_CONFIG`` (read once per file version).
+    """The configuration of ``$CIS_SUPPORT_ROLE_CONFIG`` (read once per file version) or ``..._INLINE``.
 
     Every check of every resource asks for it, so the file's modification time is looked at no
     more than once a second.
@@ -79,7 +79,7 @@ def current_config(environ: Mapping[str, str] | None = None) -> Config | ConfigE
         except OSError:
             mtime = -1.0
         _CONFIG_SEEN[path] = (now, mtime)
-    key = (path, mtime)
+    key = (path, mtime, env.get(INLINE_CONFIG_ENV) or "")
     cached = _CONFIG_CACHE.get(key)
     if cached is None:
         try:

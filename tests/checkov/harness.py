@@ -154,7 +154,7 @@ def checkov_binary() -> str:
 
 def run_cli(args: Iterable[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> CliRun:
     """The real ``checkov`` command of this environment (run from the repository root by default)."""
-    full_env = {k: v for k, v in os.environ.items() if k != "CIS_SUPPORT_ROLE_CONFIG"}
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("CIS_SUPPORT_ROLE_CONFIG")}
     full_env.update(env or {})
     full_env.setdefault("LOG_LEVEL", "WARNING")
     completed = subprocess.run(

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from support_role import CONFIG_ENV, Config, ConfigError, config_from_environment, config_from_mapping, load_config_file
+from support_role import (
+    CONFIG_ENV,
+    INLINE_CONFIG_ENV,
+    Config,
+    ConfigError,
+    config_from_environment,
+    config_from_mapping,
+    environment_source,
+    load_config_file,
+)
 
 
 def test_the_defaults_are_the_strict_reading_of_the_contract() -> None:
@@ -185,3 +194,58 @@ def test_the_environment_names_the_file_for_checkov(tmp_path: Path) -> None:
     file.write_text("support_role_allow_account_roots: true\n")
     assert config_from_environment({CONFIG_ENV: str(file)}) == Config(allow_account_roots=True)
     assert config_from_environment({}) == Config()
+
+
+def test_the_inline_variable_holds_the_settings_as_yaml_or_json() -> None:
+    yaml_text = "aws:\n  support_role_allowed_policies: [ReadOnlyAccess]\n  support_role_strict_unknown: true\n"
+    json_text = '{"support_role_trusted_account_ids": ["111122223333"]}'
+    assert config_from_environment({INLINE_CONFIG_ENV: yaml_text}) == Config(
+        allowed_policies=frozenset({"ReadOnlyAccess"}), strict_unknown=True
+    )
+    assert config_from_environment({INLINE_CONFIG_ENV: json_text}) == Config(
+        trusted_account_ids=frozenset({"111122223333"})
+    )
+    assert config_from_environment({INLINE_CONFIG_ENV: "  ", CONFIG_ENV: ""}) == Config()  # empty is not set
+    assert environment_source({INLINE_CONFIG_ENV: json_text}) == f"${INLINE_CONFIG_ENV}"
+    assert environment_source({CONFIG_ENV: "/x.yaml"}) == f"${CONFIG_ENV}"
+    assert environment_source({}) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '{"support_role_allow_account_roots": "yes"}',
+            r"^\$CIS_SUPPORT_ROLE_CONFIG_INLINE: configuration key 'support_role_allow_account_roots' must be true",
+        ),
+        (
+            "support_role_alowed_policies: [x]",
+            r"^\$CIS_SUPPORT_ROLE_CONFIG_INLINE: unknown configuration key 'support_role_alowed_policies'",
+        ),
+        ("{not json", r"^\$CIS_SUPPORT_ROLE_CONFIG_INLINE is not valid JSON"),
+        ("a: [unclosed", r"^\$CIS_SUPPORT_ROLE_CONFIG_INLINE is not valid YAML"),
+        ("- a\n- b\n", r"^\$CIS_SUPPORT_ROLE_CONFIG_INLINE must hold a mapping"),
+    ],
+)
+def test_the_inline_variable_is_validated_as_strictly_as_a_file(text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        config_from_environment({INLINE_CONFIG_ENV: text})
+
+
+def test_an_error_in_the_file_variable_names_it(tmp_path: Path) -> None:
+    file = tmp_path / "c.yaml"
+    file.write_text("support_role_strict_unknown: 1\n")
+    with pytest.raises(ConfigError, match=r"^\$CIS_SUPPORT_ROLE_CONFIG: configuration key 'support_role_strict_"):
+        config_from_environment({CONFIG_ENV: str(file)})
+    with pytest.raises(ConfigError, match=r"^\$CIS_SUPPORT_ROLE_CONFIG: cannot read configuration file"):
+        config_from_environment({CONFIG_ENV: str(tmp_path / "absent.yaml")})
+
+
+def test_both_variables_set_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "c.yaml"
+    file.write_text("support_role_allow_account_roots: true\n")
+    with pytest.raises(ConfigError, match=r"^\$CIS_SUPPORT_ROLE_CONFIG and \$CIS_SUPPORT_ROLE_CONFIG_INLINE: both"):
+        config_from_environment({CONFIG_ENV: str(file), INLINE_CONFIG_ENV: "support_role_allow_account_roots: true"})
+    assert environment_source({CONFIG_ENV: str(file), INLINE_CONFIG_ENV: "x"}) == (
+        f"${CONFIG_ENV} and ${INLINE_CONFIG_ENV}"
+    )

@@ -12,7 +12,15 @@ from prowler_checks import runtime
 
 @pytest.fixture(autouse=True)
 def _fake_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_IAM", "AWS_SESSION_TOKEN", "MOTO_ACCOUNT_ID"):
+    for name in (
+        "AWS_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_IAM",
+        "AWS_SESSION_TOKEN",
+        "MOTO_ACCOUNT_ID",
+        "CIS_SUPPORT_ROLE_CONFIG",
+        "CIS_SUPPORT_ROLE_CONFIG_INLINE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")

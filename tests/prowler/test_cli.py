@@ -40,7 +40,7 @@ BUILTIN_CHECK_DIR = (
 
 
 def _fake_env(url: str, region: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "CIS_SUPPORT_ROLE_CONFIG"))}
     env.update(
         AWS_ENDPOINT_URL=url,
         AWS_ACCESS_KEY_ID="testing",
@@ -227,3 +227,40 @@ def test_checks_folder_from_a_git_clone_leaves_the_built_in_untouched(account: A
     assert findings["iam_cis_support_role_exists"]["status_code"] == "PASS"
     assert (_tree_digest(BUILTIN_CHECK_DIR), sorted(p.name for p in services.iterdir())) == before
     assert not any(p.name.startswith("iam_cis_") for p in BUILTIN_CHECK_DIR.parent.iterdir())
+
+
+@pytest.mark.parametrize("account", ["several-support-roles"], indirect=True)
+def test_settings_from_the_environment_reach_the_cli_without_our_keys_in_the_config_file(
+    account: Account, tmp_path: Path
+) -> None:
+    """Prowler App has no config file of ours: the inline variable configures the scan. A --config-file
+    holding only Prowler's own keys leaves it in force (precedence: docs/DECISIONS.md)."""
+    config = tmp_path / "prowler.yaml"
+    config.write_text("aws:\n  max_unused_access_keys_days: 45\n", encoding="utf-8")
+    inline = '{"support_role_allowed_policies": ["AdministratorAccess"]}'
+    out = tmp_path / "out"
+    command = [PROWLER, "aws", "-f", account.region, "--no-banner", "-o", str(out), "-F", "out", "-M", "csv"]
+    command += ["-c", *OUR_CHECKS, "--config-file", str(config), "-z"]
+    env = {**_fake_env(account.url, account.region), "CIS_SUPPORT_ROLE_CONFIG_INLINE": inline}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = {(r["CHECK_ID"], r["RESOURCE_NAME"]): (r["STATUS"], codes_of(r["STATUS_EXTENDED"])) for r in _csv_rows(out)}
+    assert rows[("iam_cis_support_role_least_privilege", "admin-support")] == ("PASS", frozenset())  # FAIL by default
+    assert rows[("iam_cis_support_role_requires_mfa", "admin-support")] == ("FAIL", frozenset({"mfa-not-required"}))
+
+
+@pytest.mark.parametrize("account", ["good-single-user-mfa"], indirect=True)
+def test_a_bad_inline_setting_fails_the_cli_run_naming_the_variable(account: Account, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = [PROWLER, "aws", "-f", account.region, "--no-banner", "-o", str(out), "-F", "out", "-M", "csv"]
+    command += ["-c", "iam_cis_support_role_exists"]
+    env = {**_fake_env(account.url, account.region), "CIS_SUPPORT_ROLE_CONFIG_INLINE": "support_role_strict_unknown: 1"}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 3, result.stdout + result.stderr  # a refused configuration fails the run
+    (row,) = _csv_rows(out)
+    assert row["STATUS"] == "FAIL"
+    assert codes_of(row["STATUS_EXTENDED"]) == {"invalid-configuration"}
+    assert (
+        "nothing was checked: $CIS_SUPPORT_ROLE_CONFIG_INLINE: configuration key 'support_role_strict_unknown' "
+        "must be true or false, not 1." in row["STATUS_EXTENDED"]
+    )

@@ -4,6 +4,7 @@ replaced by a default: every check reports FAIL naming the key (as Checkov does)
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from moto import mock_aws
@@ -110,9 +111,7 @@ def test_a_bad_value_makes_every_check_fail_naming_the_key(
 ) -> None:
     with caplog.at_level(logging.ERROR):
         summary, calls = _scan(config)
-    assert summary == {
-        cls.__name__: ("FAIL", ACCOUNT, frozenset({"invalid-configuration"})) for cls in CHECKS.values()
-    }
+    assert summary == {cls.__name__: ("FAIL", ACCOUNT, frozenset({"invalid-configuration"})) for cls in CHECKS.values()}
     assert calls == []  # nothing is judged, so nothing is read
     assert all(key in text and "--config-file" in text for text in TEXTS.values())
     logged = [r.getMessage() for r in caplog.records if "invalid configuration" in r.getMessage()]
@@ -124,3 +123,77 @@ def test_a_bad_value_fails_every_check_whatever_strict_unknown_says(caplog: pyte
     for strict in (True, False):
         summary, _ = _scan({"support_role_strict_unknown": strict, "support_role_allowed_policies": "ReadOnlyAccess"})
         assert {status for status, _, _ in summary.values()} == {"FAIL"}
+
+
+# ------------------------------------------------------------------ settings from the environment
+ALLOW_ALL = "aws:\n  support_role_allow_account_roots: true\n  support_role_allowed_policies: [ReadOnlyAccess]\n"
+
+
+def test_the_inline_variable_configures_a_scan_without_a_config_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CIS_SUPPORT_ROLE_CONFIG_INLINE", ALLOW_ALL)
+    summary, _ = _scan({"max_unused_access_keys_days": 45})  # Prowler's packaged defaults: none of our keys
+    assert {check: status for check, (status, _, _) in summary.items()} == dict.fromkeys(
+        (cls.__name__ for cls in CHECKS.values()), "PASS"
+    )
+
+
+def test_the_file_variable_configures_a_scan_without_a_config_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = tmp_path / "settings.yaml"
+    config.write_text(ALLOW_ALL, encoding="utf-8")
+    monkeypatch.setenv("CIS_SUPPORT_ROLE_CONFIG", str(config))
+    summary, _ = _scan({})
+    assert {status for status, _, _ in summary.values()} == {"PASS"}
+
+
+def test_config_file_keys_win_over_the_environment_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("CIS_SUPPORT_ROLE_CONFIG_INLINE", ALLOW_ALL)
+    with caplog.at_level(logging.WARNING):
+        summary, _ = _scan({"support_role_allowed_policies": ["ReadOnlyAccess"]})
+    assert summary["iam_cis_support_role_least_privilege"][0] == "PASS"  # from the file
+    assert summary["iam_cis_support_role_trusts_specific_principals"] == (  # roots not allowed: the variable is unused
+        "FAIL",
+        "aws-support",
+        frozenset({"account-root"}),
+    )
+    warnings = [r.getMessage() for r in caplog.records if "take precedence" in r.getMessage()]
+    assert warnings == [
+        "cis-support-role: $CIS_SUPPORT_ROLE_CONFIG_INLINE is set but Prowler's --config-file (aws: section) holds "
+        "support_role_* keys, which take precedence; the settings of $CIS_SUPPORT_ROLE_CONFIG_INLINE are not used"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("environment", "audit_config", "source"),
+    [
+        (
+            {"CIS_SUPPORT_ROLE_CONFIG_INLINE": "support_role_strict_unknown: maybe"},
+            {},
+            "$CIS_SUPPORT_ROLE_CONFIG_INLINE",
+        ),
+        # a broken variable is refused even when the file's keys would win
+        (
+            {"CIS_SUPPORT_ROLE_CONFIG_INLINE": "{broken"},
+            {"support_role_strict_unknown": True},
+            "$CIS_SUPPORT_ROLE_CONFIG_INLINE",
+        ),
+        ({"CIS_SUPPORT_ROLE_CONFIG": "/nonexistent/settings.yaml"}, {}, "$CIS_SUPPORT_ROLE_CONFIG"),
+        (
+            {"CIS_SUPPORT_ROLE_CONFIG": "/x.yaml", "CIS_SUPPORT_ROLE_CONFIG_INLINE": "{}"},
+            {},
+            "$CIS_SUPPORT_ROLE_CONFIG and $CIS_SUPPORT_ROLE_CONFIG_INLINE",
+        ),
+    ],
+)
+def test_a_refused_environment_setting_fails_every_check_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], audit_config: dict[str, object], source: str
+) -> None:
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    summary, calls = _scan(audit_config)
+    assert summary == {cls.__name__: ("FAIL", ACCOUNT, frozenset({"invalid-configuration"})) for cls in CHECKS.values()}
+    assert calls == []
+    assert all(f"invalid, so nothing was checked: {source}" in text for text in TEXTS.values())
