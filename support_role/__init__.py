@@ -29,6 +29,7 @@ from ._facts import (
     Condition,
     InlinePolicy,
     ManagedAttachment,
+    MaybeAttached,
     PolicyDocument,
     Principal,
     PrincipalKind,
@@ -61,6 +62,7 @@ from ._rules import (
     is_failure,
     support_condition,
     support_status,
+    with_maybe_attached,
 )
 from ._values import NO_VALUE, Choice
 from ._verdict import Problem, Status, Verdict
@@ -91,6 +93,7 @@ __all__ = [
     "ConfigError",
     "InlinePolicy",
     "ManagedAttachment",
+    "MaybeAttached",
     "PolicyDocument",
     "Principal",
     "PrincipalKind",
@@ -129,4 +132,5 @@ __all__ = [
     "support_policy_arn",
     "support_status",
     "verdict_key",
+    "with_maybe_attached",
 ]

@@ -7,7 +7,7 @@ What the IaC paths know without a value (since v0.2; design note)
 -----------------------------------------------------------------
 A Terraform or CloudFormation reference often has no value at scan time (HCL in pre-commit, a plan
 that creates the resource), yet what it refers to fixes what it is. Sources report that knowledge in
-four forms, and the rules decide on it, staying UNKNOWN only for what it does not settle:
+five forms, and the rules decide on it, staying UNKNOWN only for what it does not settle:
 
 * **A typed reference** (:class:`TypedReference` on a :class:`Principal`): the principal's *kind* is
   known from its target (``aws_iam_user.x.arn``, ``!GetAtt Role.Arn`` -> an IAM user / role; a SAML or
@@ -23,6 +23,9 @@ four forms, and the rules decide on it, staying UNKNOWN only for what it does no
   only when a named condition holds (``Fn::If`` with ``AWS::NoValue``, ``count = var.on ? 1 : 0``).
   A conditional AWSSupportAccess makes a support role, judged as such, with the condition named in
   every reason; any other conditional policy counts as attached for least privilege.
+* **Maybe attached** (:class:`MaybeAttached`): an attachment resource whose role the source could
+  not pin down (``role = var.name``); reported on every role it could name, decided by the rules
+  (:func:`support_role.support_status`, :func:`support_role.with_maybe_attached`).
 * **Alternatives** (:class:`Alternatives`): a document whose content depends on a condition the scan
   cannot decide (``Fn::If`` inside a trust policy, an HCL conditional). Each branch is judged and the
   worst verdict counts (FAIL, then UNKNOWN, then PASS). Sources that read raw values can mark such a
@@ -168,8 +171,34 @@ class InlinePolicy:
 
 
 @dataclass(frozen=True)
+class MaybeAttached:
+    """A policy that some resource may attach to a role: the source saw the attachment but could
+    not pin down which role it names.
+
+    ``policy`` is what it would attach (a managed policy, whose ARN may itself be Unknown, or an
+    inline policy), ``source`` the resource that attaches it (its address or logical ID), ``why``
+    the reason its role is not known. A source reports it on every role it might name
+    (:attr:`Role.maybe_attached`), or on the account when it may name a role outside what was
+    scanned (:attr:`Account.maybe_attached`); what it means for a verdict is decided by the rules
+    (:func:`support_role.support_status`), never by the source.
+
+    Attachments that are certain but qualified in other ways belong on the attachment itself, so
+    that they compose with this one: a policy attached only under a named condition is a
+    :class:`ManagedAttachment` with its ``condition``, whether certainly or maybe attached.
+    """
+
+    policy: ManagedAttachment | InlinePolicy
+    source: str
+    why: str
+
+
+@dataclass(frozen=True)
 class Role:
-    """An IAM role as one scanner saw it. ``address`` is where a finding is reported."""
+    """An IAM role as one scanner saw it. ``address`` is where a finding is reported.
+
+    ``managed`` and ``inline`` are the policies certainly attached; ``maybe_attached`` the ones
+    some resource may attach to it (see :class:`MaybeAttached`).
+    """
 
     name: str
     address: str
@@ -178,6 +207,7 @@ class Role:
     managed: tuple[ManagedAttachment, ...] | Unknown = ()
     inline: tuple[InlinePolicy, ...] | Unknown = ()
     boundary: str | None = None
+    maybe_attached: tuple[MaybeAttached, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,6 +216,8 @@ class Account:
 
     ``unreadable`` lists the reasons some part of the account could not be read (AccessDenied,
     throttling, unresolved references); an empty tuple means everything in scope was read.
+    ``maybe_attached`` holds the attachments that may name a role of the account that is not
+    among ``roles`` (see :class:`MaybeAttached`).
     """
 
     address: str
@@ -195,3 +227,4 @@ class Account:
     unreadable: tuple[str, ...] = ()
     account_id: str | None = None
     partition: str = "aws"
+    maybe_attached: tuple[MaybeAttached, ...] = ()

@@ -18,6 +18,8 @@ from ._facts import (
     Account,
     Condition,
     Document,
+    InlinePolicy,
+    ManagedAttachment,
     PolicyDocument,
     PrincipalKind,
     Role,
@@ -32,12 +34,8 @@ ASSUME_ACTIONS: tuple[str, ...] = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "
 _SUBJECT_OPERATORS = frozenset({"stringequals", "stringlike", "stringequalsignorecase"})
 
 
-def support_status(role: Role) -> bool | Unknown:
-    """True when the role has the support policy attached as a permissions policy.
-
-    Unknown when it has not been seen to have it and some attachment could not be read. An
-    attachment made under a condition counts (see :func:`support_condition`).
-    """
+def _attached_support_status(role: Role) -> bool | Unknown:
+    """support_status over the certain attachments only (``maybe_attached`` ignored)."""
     if isinstance(role.managed, Unknown):
         return role.managed
     unresolved: list[str] = []
@@ -49,6 +47,62 @@ def support_status(role: Role) -> bool | Unknown:
     if unresolved:
         return Unknown("; ".join(unresolved))
     return False
+
+
+def with_maybe_attached(role: Role) -> Role:
+    """The role with what may be attached to it folded into its policies, where it could change a verdict.
+
+    A possible AWSSupportAccess attachment (or one whose policy is unknown) makes a role that is
+    not otherwise a support role undecided; any other possible attachment makes a support role's
+    least privilege undecided; a possible support attachment to a support role, or a known other
+    policy on a role that is not one, changes nothing. Each becomes a policy whose ARN or
+    document is Unknown, with a reason naming the resource and why its role is not known. The
+    result has no ``maybe_attached`` left, so folding twice changes nothing.
+    """
+    if not role.maybe_attached:
+        return role
+    is_support = _attached_support_status(role) is True
+    extra_managed: list[ManagedAttachment] = []
+    extra_inline: list[InlinePolicy] = []
+    for maybe in role.maybe_attached:
+        policy = maybe.policy
+        if isinstance(policy, InlinePolicy):
+            if is_support:
+                reason = f"{maybe.source} may add inline policy {policy.name} to this role: {maybe.why}"
+                extra_inline.append(InlinePolicy(f"{policy.name} ({maybe.source})", Unknown(reason)))
+            continue
+        arn = policy.arn
+        supports = isinstance(arn, str) and is_support_policy(arn)
+        if supports and is_support:
+            continue
+        if not supports and not is_support and isinstance(arn, str):
+            continue  # a role that is not a support role stays one whatever else is attached
+        shown = arn if isinstance(arn, str) else f"a policy ({arn.reason})"
+        extra_managed.append(ManagedAttachment(Unknown(f"{maybe.source} may attach {shown} to this role: {maybe.why}")))
+    managed = role.managed if isinstance(role.managed, Unknown) else (*role.managed, *extra_managed)
+    inline = role.inline if isinstance(role.inline, Unknown) else (*role.inline, *extra_inline)
+    return dataclasses.replace(role, managed=managed, inline=inline, maybe_attached=())
+
+
+def support_status(role: Role) -> bool | Unknown:
+    """True when the role has the support policy attached as a permissions policy.
+
+    Unknown when it has not been seen to have it and some attachment could not be read, or some
+    resource may attach the support policy (or a policy nobody could read) to it
+    (:attr:`Role.maybe_attached`). An attachment made under a condition counts (see
+    :func:`support_condition`). The one place that decides whether a role is a support role.
+    """
+    return _attached_support_status(with_maybe_attached(role))
+
+
+def _may_attach_support(account: Account) -> list[str]:
+    """Why a role outside the scanned roles may hold the support policy, per attachment."""
+    return [
+        f"{maybe.source} may attach AWSSupportAccess to a role: {maybe.why}"
+        for maybe in account.maybe_attached
+        if isinstance(maybe.policy, ManagedAttachment)
+        and (isinstance(maybe.policy.arn, Unknown) or is_support_policy(maybe.policy.arn))
+    ]
 
 
 def support_condition(role: Role) -> str | None:
@@ -384,6 +438,7 @@ def _check_document(name: str, document: Document | None, fails: list[Problem], 
 
 
 def evaluate_least_privilege(role: Role, config: Config) -> Verdict:
+    role = with_maybe_attached(role)
     fails: list[Problem] = []
     unknowns: list[Problem] = []
     policies: list[str] = []
@@ -424,6 +479,7 @@ _PER_ROLE = {TRUST: evaluate_trust, LEAST_PRIVILEGE: evaluate_least_privilege, M
 
 def evaluate_role(role: Role, config: Config) -> dict[str, Verdict | None]:
     """Every per-role rule for one role; None for each when the role is not a support role."""
+    role = with_maybe_attached(role)
     status = support_status(role)
     if status is False:
         return {rule_id: None for rule_id in PER_ROLE_RULES}
@@ -454,7 +510,7 @@ def evaluate_exists(account: Account, config: Config) -> Verdict:
     undecided: list[Problem] = []
     look_alikes: list[str] = []
     boundary_only: list[str] = []
-    for role in account.roles:
+    for role in map(with_maybe_attached, account.roles):
         status = support_status(role)
         if status is True:
             condition = support_condition(role)
@@ -484,7 +540,8 @@ def evaluate_exists(account: Account, config: Config) -> Verdict:
             name if name not in conditional else f"{name} (only when {conditional[name]})" for name in supports
         )
         return _verdict(EXISTS, account.address, [], [], f"has support role(s): {listed}.", "", evidence)
-    unknowns = [Problem("unreadable-account", account.address, r) for r in account.unreadable] + undecided
+    unreadable = [*account.unreadable, *_may_attach_support(account)]
+    unknowns = [Problem("unreadable-account", account.address, r) for r in unreadable] + undecided
     fails: list[Problem] = []
     if not unknowns:
         fails.append(Problem("no-support-role", account.address, "no IAM role has AWSSupportAccess attached"))

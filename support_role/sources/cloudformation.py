@@ -26,9 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .._arn import is_aws_managed_policy, is_support_policy, policy_name, split_arn
-from .._facts import Account, Document, InlinePolicy, ManagedAttachment, Role, Unknown
+from .._facts import Account, Document, InlinePolicy, ManagedAttachment, MaybeAttached, Role, Unknown
 from .._policy import parse_policy
-from .._rules import support_status
 from .._values import CFN_ACCOUNT_TOKEN, CFN_PARTITION_TOKEN, describe, is_unresolved_reference, leaf_text
 
 ROLE = "AWS::IAM::Role"
@@ -67,14 +66,6 @@ def _text(value: object) -> str | None:
     return text if text is not None and text.strip() else None
 
 
-@dataclass(frozen=True)
-class _Maybe:
-    source: str
-    attachment: ManagedAttachment | None
-    inline_name: str | None
-    why: str
-
-
 @dataclass
 class CloudFormationTemplate:
     """One template, indexed once; roles and the account facts are built on demand."""
@@ -88,7 +79,7 @@ class CloudFormationTemplate:
     managed: dict[str, list[ManagedAttachment]] = field(default_factory=dict)
     inline: dict[str, list[InlinePolicy]] = field(default_factory=dict)
     external_roles: dict[str, list[ManagedAttachment]] = field(default_factory=dict)
-    maybe: list[_Maybe] = field(default_factory=list)
+    maybe: list[MaybeAttached] = field(default_factory=list)  # role not pinned down: any role of the template
     support_users: list[str] = field(default_factory=list)
     support_groups: list[str] = field(default_factory=list)
     role_cache: dict[str, Role] = field(default_factory=dict)
@@ -210,7 +201,7 @@ class CloudFormationTemplate:
     def _attach(self, origin: str, role: object, attachment: ManagedAttachment) -> None:
         ids, external, why = self.role_targets(role)
         if why is not None:
-            self.maybe.append(_Maybe(origin, attachment, None, why))
+            self.maybe.append(MaybeAttached(attachment, origin, why))
         elif external is not None:
             self.external_roles.setdefault(external, []).append(attachment)
         else:
@@ -225,7 +216,7 @@ class CloudFormationTemplate:
         for role in _list(props.get(key)):
             ids, _, why = self.role_targets(role)
             if why is not None:
-                self.maybe.append(_Maybe(logical_id, None, name, why))
+                self.maybe.append(MaybeAttached(policy, logical_id, why))
             else:
                 targets.update(ids)
         for target in sorted(targets):
@@ -267,31 +258,10 @@ class CloudFormationTemplate:
             managed=managed,
             inline=tuple(inline),
             boundary=_text(props.get("PermissionsBoundary")),
+            maybe_attached=tuple(self.maybe),
         )
-        role = self._with_maybe(role)
         self.role_cache[logical_id] = role
         return role
-
-    def _with_maybe(self, role: Role) -> Role:
-        """Add what unresolved attachments may attach (same reading as for Terraform)."""
-        if not self.maybe or isinstance(role.managed, Unknown) or isinstance(role.inline, Unknown):
-            return role
-        is_support = support_status(role) is True
-        managed = list(role.managed)
-        inline = list(role.inline)
-        for maybe in self.maybe:
-            if maybe.attachment is None:
-                if is_support:
-                    why = f"{maybe.source} may add inline policy {maybe.inline_name} to this role: {maybe.why}"
-                    inline.append(InlinePolicy(f"{maybe.inline_name} ({maybe.source})", Unknown(why)))
-                continue
-            arn = maybe.attachment.arn
-            supports = isinstance(arn, str) and is_support_policy(arn)
-            if (supports and is_support) or (not supports and is_support is False and isinstance(arn, str)):
-                continue
-            shown = arn if isinstance(arn, str) else f"a policy ({arn.reason})"
-            managed.append(ManagedAttachment(Unknown(f"{maybe.source} may attach {shown} to this role: {maybe.why}")))
-        return Role(role.name, role.address, role.arn, role.trust, tuple(managed), tuple(inline), role.boundary)
 
     def account(self) -> Account:
         roles = [r for r in (self.role(logical_id) for logical_id in sorted(self.roles)) if r is not None]
@@ -304,18 +274,13 @@ class CloudFormationTemplate:
                     managed=tuple(attachments),
                 )
             )
-        unreadable = []
-        if not self.roles:
-            for maybe in self.maybe:
-                arn = maybe.attachment.arn if maybe.attachment else None
-                if isinstance(arn, Unknown) or (isinstance(arn, str) and is_support_policy(arn)):
-                    unreadable.append(f"{maybe.source} may attach AWSSupportAccess to a role: {maybe.why}")
         return Account(
             address=f"template {self.path}",
             roles=tuple(roles),
             support_users=tuple(sorted(self.support_users)),
             support_groups=tuple(sorted(self.support_groups)),
-            unreadable=tuple(unreadable),
+            # without a role of its own, whatever the template attaches names a role it does not define
+            maybe_attached=() if self.roles else tuple(self.maybe),
         )
 
     def marked_baseline(self) -> bool:

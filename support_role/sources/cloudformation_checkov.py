@@ -19,7 +19,7 @@ import json
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import FrameType
 
 from .._config import Config, ConfigError
@@ -159,7 +159,7 @@ def _lone_role(conf: Mapping[str, object], logical_id: str) -> Role | None:
     missing = ManagedAttachment(
         Unknown("the rest of the template could not be read, so attachments elsewhere are unseen")
     )
-    return Role(role.name, role.address, role.arn, role.trust, (*role.managed, missing), role.inline, role.boundary)
+    return replace(role, managed=(*role.managed, missing))
 
 
 def cloudformation_outcome(check_id: str, conf: Mapping[str, object], entity_path: str) -> Outcome:

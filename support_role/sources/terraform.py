@@ -24,7 +24,8 @@ What is read, per role (the role's own resource carries every per-role result):
 Roles are referenced by literal name, by ``aws_iam_role.<n>.name/.id/.arn`` (with module prefix
 and index), from local modules, under ``count``/``for_each``. Whatever cannot be resolved becomes
 :class:`Unknown` with the reason, never a silent omission: an attachment whose role cannot be
-pinned down counts as *maybe attached* to every role it could name (see :meth:`_RootIndex._maybe`).
+pinned down is reported as *maybe attached* (:class:`~support_role.MaybeAttached`) on every role
+it could name, and the rules decide what that means.
 """
 
 from __future__ import annotations
@@ -32,12 +33,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .._arn import is_aws_managed_policy, is_support_policy, policy_name, split_arn
-from .._facts import Account, Document, InlinePolicy, ManagedAttachment, Role, Unknown
+from .._facts import Account, Document, InlinePolicy, ManagedAttachment, MaybeAttached, Role, Unknown
 from .._policy import parse_policy, parse_terraform_statements
-from .._rules import support_status
 from .._values import describe, is_unresolved_reference
 
 MARKER_TYPE = "terraform_data"
@@ -194,13 +194,13 @@ class _Managed:
 
 @dataclass(frozen=True)
 class _Maybe:
-    """An attachment whose role could not be pinned down: it may attach to any candidate."""
+    """An attachment whose role could not be pinned down, with the roles it could name."""
 
-    source: str
+    fact: MaybeAttached
     candidates: frozenset[str] | None  # role addresses it could name; None: any role of the root
-    attachment: ManagedAttachment | None  # managed policy, or None for an inline policy
-    inline_name: str | None
-    why: str
+
+    def names(self, address: str) -> bool:
+        return self.candidates is None or address in self.candidates
 
 
 @dataclass
@@ -398,7 +398,7 @@ class _RootIndex:
     def _attach(self, origin: _Vertex, role_value: object, attachment: ManagedAttachment) -> None:
         addresses, external, why = self._targets(origin, role_value)
         if why is not None or addresses is None:
-            self.maybe.append(_Maybe(origin.address, _candidates(addresses), attachment, None, why or "unresolved"))
+            self.add_maybe(attachment, origin, why, addresses)
             return
         if external is not None:
             self.external_roles.setdefault(external, []).append(attachment)
@@ -407,10 +407,17 @@ class _RootIndex:
             if not any(m.source == origin.address and m.attachment == attachment for m in attached):
                 attached.append(_Managed(attachment, origin.address))  # a role named twice is attached once
 
+    def add_maybe(
+        self, policy: ManagedAttachment | InlinePolicy, origin: _Vertex, why: str | None, addresses: list[str] | None
+    ) -> None:
+        """Record an attachment whose role is not pinned down (``addresses``: the roles it could name)."""
+        fact = MaybeAttached(policy, origin.address, why or "unresolved")
+        self.maybe.append(_Maybe(fact, None if addresses is None else frozenset(addresses)))
+
     def _attach_inline(self, origin: _Vertex, role_value: object, policy: InlinePolicy) -> None:
         addresses, _, why = self._targets(origin, role_value)
         if why is not None or addresses is None:
-            self.maybe.append(_Maybe(origin.address, _candidates(addresses), None, policy.name, why or "unresolved"))
+            self.add_maybe(policy, origin, why, addresses)
             return
         for address in addresses:
             self.inline.setdefault(address, []).append(policy)
@@ -452,46 +459,16 @@ class _RootIndex:
         boundary_text = _text(attrs.get("permissions_boundary"))
         boundary = None if boundary_text is None or is_unresolved_reference(boundary_text) else boundary_text.strip()
         role = Role(
-            name=name, address=address, trust=trust, managed=tuple(managed), inline=tuple(inline), boundary=boundary
+            name=name,
+            address=address,
+            trust=trust,
+            managed=tuple(managed),
+            inline=tuple(inline),
+            boundary=boundary,
+            maybe_attached=tuple(m.fact for m in self.maybe if m.names(address)),
         )
-        role = self._with_maybe(role)
         self.role_cache[address] = role
         return role
-
-    def _with_maybe(self, role: Role) -> Role:
-        """Add what unresolved attachments may attach, where it could change a verdict.
-
-        A possible AWSSupportAccess attachment makes a role that is not otherwise a support role
-        undecided; any other possible attachment (or an unknown policy) makes a support role's
-        least privilege undecided. A possible support attachment to a support role changes nothing.
-        """
-        relevant = [m for m in self.maybe if m.candidates is None or role.address in m.candidates]
-        if not relevant:
-            return role
-        is_support = support_status(role) is True
-        extra_managed: list[ManagedAttachment] = []
-        extra_inline: list[InlinePolicy] = []
-        for maybe in relevant:
-            if maybe.attachment is None:
-                if is_support:
-                    reason = f"{maybe.source} may add inline policy {maybe.inline_name} to this role: {maybe.why}"
-                    extra_inline.append(InlinePolicy(f"{maybe.inline_name} ({maybe.source})", Unknown(reason)))
-                continue
-            arn = maybe.attachment.arn
-            supports = isinstance(arn, str) and is_support_policy(arn)
-            if supports and is_support:
-                continue
-            if not supports and is_support is False and isinstance(arn, str):
-                continue  # a role that is not a support role stays one whatever else is attached
-            shown = arn if isinstance(arn, str) else f"a policy ({arn.reason})"
-            extra_managed.append(
-                ManagedAttachment(Unknown(f"{maybe.source} may attach {shown} to this role: {maybe.why}"))
-            )
-        if not extra_managed and not extra_inline:
-            return role
-        managed = role.managed if isinstance(role.managed, Unknown) else (*role.managed, *extra_managed)
-        inline = role.inline if isinstance(role.inline, Unknown) else (*role.inline, *extra_inline)
-        return Role(role.name, role.address, role.arn, role.trust, managed, inline, role.boundary)
 
     def account(self) -> Account:
         self.resolve()
@@ -505,18 +482,13 @@ class _RootIndex:
                     managed=tuple(attachments),
                 )
             )
-        unreadable: list[str] = []
-        if not self.roles:
-            for maybe in self.maybe:
-                arn = maybe.attachment.arn if maybe.attachment else None
-                if isinstance(arn, Unknown) or (isinstance(arn, str) and is_support_policy(arn)):
-                    unreadable.append(f"{maybe.source} may attach AWSSupportAccess to a role: {maybe.why}")
         return Account(
             address=f"root module {display_path(self.root)}",
             roles=tuple(roles),
             support_users=tuple(sorted(self.support_users)),
             support_groups=tuple(sorted(self.support_groups)),
-            unreadable=tuple(unreadable),
+            # without a role of its own, whatever the root attaches names a role it does not define
+            maybe_attached=() if self.roles else tuple(m.fact for m in self.maybe),
         )
 
     def carrier(self) -> str | None:
@@ -534,10 +506,6 @@ class _RootIndex:
 
 
 # --------------------------------------------------------------------------- attachment kinds
-def _candidates(addresses: list[str] | None) -> frozenset[str] | None:
-    return None if addresses is None else frozenset(addresses)
-
-
 def _role_policy_attachment(index: _RootIndex, vertex: _Vertex) -> None:
     index._attach(vertex, vertex.attrs.get("role"), index.policy(vertex, vertex.attrs.get("policy_arn")))
 
@@ -585,7 +553,8 @@ def _role_policies_exclusive(index: _RootIndex, vertex: _Vertex) -> None:
     names = [_exclusive_name(index, vertex, n) for n in _items(vertex.attrs.get("policy_names"))]
     if why is not None or addresses is None:
         for name in names:
-            index.maybe.append(_Maybe(vertex.address, _candidates(addresses), None, name, why or "unresolved"))
+            unseen = Unknown(f"{vertex.address} lists it but its document is not in the scanned files")
+            index.add_maybe(InlinePolicy(name, unseen), vertex, why, addresses)
         return
     for address in addresses:
         index.exclusive_inline.setdefault(address, []).extend((name, vertex.address) for name in names)
@@ -748,4 +717,4 @@ def role_from_conf(conf: Mapping[str, object], address: str) -> Role:
         Unknown("Checkov gave the check no graph (TF_SPLIT_GRAPH?), so attachment resources could not be read")
     )
     managed = role.managed if isinstance(role.managed, Unknown) else (*role.managed, missing)
-    return Role(role.name, role.address, role.arn, role.trust, managed, role.inline, role.boundary)
+    return replace(role, managed=managed)
