@@ -35,10 +35,10 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
-from .._arn import is_aws_managed_policy, is_support_policy, policy_name, split_arn
-from .._facts import Account, Document, InlinePolicy, ManagedAttachment, MaybeAttached, Role, Unknown
-from .._policy import parse_policy, parse_terraform_statements
-from .._values import describe, is_unresolved_reference
+from ..._arn import is_aws_managed_policy, is_support_policy, policy_name, split_arn
+from ..._facts import Account, Document, InlinePolicy, ManagedAttachment, MaybeAttached, Role, Unknown
+from ..._policy import parse_policy, parse_terraform_statements
+from ..._values import describe, is_unresolved_reference
 
 MARKER_TYPE = "terraform_data"
 MARKER_NAME = "cis_support_role_account_baseline"
