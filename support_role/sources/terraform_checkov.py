@@ -35,7 +35,7 @@ from .._config import CONFIG_ENV, INLINE_CONFIG_ENV, Config, ConfigError, config
 from .._metadata import EXISTS, RULES_BY_ID
 from .._rules import evaluate_exists, evaluate_role
 from .._verdict import Problem, Status, Verdict
-from .terraform import TerraformIndex, _RootIndex, display_path, role_from_conf
+from .terraform import RootModule, TerraformIndex, display_path, role_from_conf
 
 LOG = logging.getLogger("cis_support_role.checkov")
 
@@ -342,5 +342,5 @@ def _exists_outcome(scan: _Scan, address: str, scanned_file: str, config: Config
     return outcome_of(verdict, config, check_id)
 
 
-def _root_is_baseline(root: _RootIndex, config: Config) -> bool:
+def _root_is_baseline(root: RootModule, config: Config) -> bool:
     return root.marker is not None or is_baseline(root.root, config)

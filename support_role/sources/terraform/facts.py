@@ -1,0 +1,166 @@
+"""The facts of each root module: its roles, its account, and the resource that carries the account's result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+
+from ..._facts import Account, InlinePolicy, ManagedAttachment, Role, Unknown
+from ..._values import is_unresolved_reference
+from ._hcl import blocks, display_path, literal, single, text
+from .attachments import Attachments, read_attachments
+from .references import Resolver
+from .tables import GraphTables, RootTables
+
+
+class RootModule:
+    """One root module: its roles and its account as facts, read on first use and kept."""
+
+    def __init__(self, tables: RootTables) -> None:
+        self.tables = tables
+        self.resolver = Resolver(tables)
+        self._attachments: Attachments | None = None
+        self._roles: dict[str, Role] = {}
+        self._carrier: tuple[str | None] | None = None
+
+    @property
+    def root(self) -> str:
+        """The root's path: a directory, or a plan JSON file."""
+        return self.tables.root
+
+    @property
+    def marker(self) -> str | None:
+        """The address of the account-baseline marker resource, when the root declares one."""
+        return self.tables.marker
+
+    @property
+    def attachments(self) -> Attachments:
+        if self._attachments is None:
+            self._attachments = read_attachments(self.tables, self.resolver)
+        return self._attachments
+
+    def role(self, address: str) -> Role:
+        """The facts of the role at ``address`` (KeyError when the root has no such role)."""
+        cached = self._roles.get(address)
+        if cached is None:
+            cached = self._roles[address] = self._read_role(address)
+        return cached
+
+    def _read_role(self, address: str) -> Role:
+        attachments = self.attachments
+        vertex = self.tables.roles[address]
+        attrs = vertex.attrs
+        resolver = self.resolver
+        trust = resolver.document(vertex, attrs.get("assume_role_policy"), f"{address}.assume_role_policy")
+        managed = resolver.policies(vertex, "managed_policy_arns")
+        for attachment, _ in attachments.managed.get(address, []):
+            if attachment not in managed:  # the same policy attached by two resources is one attachment
+                managed.append(attachment)
+        inline: list[InlinePolicy] = []
+        for block in blocks(attrs.get("inline_policy")):
+            block_name = literal(block.get("name")) or literal(block.get("name_prefix"))
+            if block_name is None and single(block.get("policy")) in (None, ""):
+                continue  # an empty inline_policy block only tells Terraform to remove the others
+            name = block_name or "inline_policy"
+            inline.append(InlinePolicy(name, resolver.document(vertex, block.get("policy"), f"inline policy {name}")))
+        inline += attachments.inline.get(address, [])
+        seen = {p.name for p in inline}
+        for name, source in attachments.exclusive_inline.get(address, []):
+            if name not in seen:
+                why = f"{source} lists it but its document is not in the scanned files"
+                inline.append(InlinePolicy(name, Unknown(why)))
+                seen.add(name)
+        boundary = text(attrs.get("permissions_boundary"))
+        return Role(
+            name=literal(attrs.get("name")) or address,
+            address=address,
+            trust=trust,
+            managed=tuple(managed),
+            inline=tuple(inline),
+            boundary=None if boundary is None or is_unresolved_reference(boundary) else boundary.strip(),
+            maybe_attached=attachments.maybe_on(address),
+        )
+
+    def account(self) -> Account:
+        """The account the root stands for: its roles, the roles it attaches to by name only, who
+        else holds the support policy."""
+        attachments = self.attachments
+        roles = [self.role(address) for address in sorted(self.tables.roles.by_address)]
+        for name, attached in sorted(attachments.external_roles.items()):
+            roles.append(
+                Role(
+                    name=name,
+                    address=f"{name} (a role not defined in the scanned files)",
+                    trust=Unknown("the role is not defined in the scanned files"),
+                    managed=tuple(attached),
+                )
+            )
+        has_roles = len(self.tables.roles) > 0
+        return Account(
+            address=f"root module {display_path(self.root)}",
+            roles=tuple(roles),
+            support_users=tuple(sorted(attachments.support_users)),
+            support_groups=tuple(sorted(attachments.support_groups)),
+            # without a role of its own, whatever the root attaches names a role it does not define
+            maybe_attached=() if has_roles else tuple(p.fact for p in attachments.possible),
+        )
+
+    def carrier(self) -> str | None:
+        """The resource that carries the root's account-level (exists) result: the marker, else
+        the first role by address, else the first resource by address (found once)."""
+        if self._carrier is None:
+            carrier: str | None = None
+            if self.marker is not None:
+                carrier = self.marker
+            elif len(self.tables.roles):
+                carrier = min(self.tables.roles.by_address)
+            elif self.tables.resources:
+                carrier = min(self.tables.resources)
+            self._carrier = (carrier,)
+        return self._carrier[0]
+
+
+class TerraformIndex:
+    """Every root module of one Checkov graph, indexed once (build it once per scan)."""
+
+    def __init__(self, vertices: Iterable[Mapping[str, object]]) -> None:
+        self.tables = GraphTables(vertices)
+        self.roots: dict[str, RootModule] = {root: RootModule(t) for root, t in self.tables.roots.items()}
+        self._carriers: set[str] | None = None
+
+    def is_carrier(self, address: str) -> bool:
+        """Whether the address carries some root's exists result (cheap: most resources do not)."""
+        if self._carriers is None:
+            self._carriers = {c for c in (root.carrier() for root in self.roots.values()) if c is not None}
+        return address in self._carriers
+
+    def root_of_resource(self, address: str, scanned_file: str | None = None) -> RootModule | None:
+        """The root module holding the resource at ``address`` (in ``scanned_file`` when given)."""
+        root = self.tables.root_of_resource(address, scanned_file)
+        return self.roots.get(root) if root is not None else None
+
+    def role(self, address: str, scanned_file: str | None = None) -> Role | None:
+        """The facts of the role at ``address`` (None when the graph has no such role)."""
+        root = self.tables.root_of_role(address, scanned_file)
+        return None if root is None else self.roots[root].role(address)
+
+    def __iter__(self) -> Iterator[RootModule]:
+        return iter(self.roots.values())
+
+
+def role_from_conf(conf: Mapping[str, object], address: str) -> Role:
+    """A role read from its own resource alone (Checkov gave no graph): attachments unseen.
+
+    Separate attachment resources cannot be read without the graph, so the role's managed
+    policies include an Unknown that says so; a role that shows AWSSupportAccess in its own
+    ``managed_policy_arns`` is still recognised as a support role.
+    """
+    attrs = dict(conf)
+    attrs.pop("count", None)  # the scanner handed this resource over, so it is judged whatever count says
+    attrs.update({"block_type_": "resource", "resource_type": "aws_iam_role", "__address__": address})
+    role = TerraformIndex([attrs]).role(address)
+    assert role is not None
+    missing = ManagedAttachment(
+        Unknown("Checkov gave the check no graph (TF_SPLIT_GRAPH?), so attachment resources could not be read")
+    )
+    return replace(role, managed=role.managed if isinstance(role.managed, Unknown) else (*role.managed, missing))
