@@ -153,9 +153,9 @@ def _child(args: argparse.Namespace) -> int:
     """One Checkov run in this process (started by the parent); writes its figures as JSON."""
     stats = {"calls": 0, "seconds": 0.0}
     if args.profile:
-        from support_role.sources import terraform_checkov
+        import support_role.checkov_glue as glue
 
-        original = terraform_checkov.terraform_outcome
+        original = glue.terraform_outcome
 
         def timed(*a: object, **k: object) -> object:
             started = time.perf_counter()
@@ -165,7 +165,7 @@ def _child(args: argparse.Namespace) -> int:
                 stats["seconds"] += time.perf_counter() - started
                 stats["calls"] += 1
 
-        terraform_checkov.terraform_outcome = timed  # type: ignore[assignment]  # read when the checks load
+        glue.terraform_outcome = timed  # type: ignore[assignment]  # read when the checks load
     from checkov.main import Checkov
 
     argv = ["-d", args.repo, "--framework", "terraform", "--skip-download", "--quiet", "--compact", "-o", "json",

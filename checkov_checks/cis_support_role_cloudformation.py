@@ -21,7 +21,7 @@ except ImportError:  # checks used from a plain git clone: the core sits beside 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from support_role import EXISTS, RULES, RuleMeta
-from support_role.sources.cloudformation_checkov import cloudformation_outcome
+from support_role.checkov_glue import cloudformation_outcome
 
 
 class SupportRoleCloudFormationCheck(BaseResourceCheck):

@@ -21,7 +21,7 @@ except ImportError:  # checks used from a plain git clone: the core sits beside 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from support_role import EXISTS, RULES, RuleMeta
-from support_role.sources.terraform_checkov import terraform_outcome
+from support_role.checkov_glue import terraform_outcome
 
 
 class SupportRoleTerraformCheck(BaseResourceCheck):
@@ -36,7 +36,7 @@ class SupportRoleTerraformCheck(BaseResourceCheck):
         self.severity = Severities[rule.severity.upper()]
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        outcome = terraform_outcome(self.id, conf, self.graph, self.entity_path, sys._getframe(1))
+        outcome = terraform_outcome(self.id, conf, self.graph, self.entity_path)
         self.details.extend(outcome.details)
         return CheckResult[outcome.result]
 

@@ -13,7 +13,8 @@ import pytest
 
 from support_role import Config, ManagedAttachment, Status, Unknown, evaluate_role, support_status
 from support_role._verdict import Problem, Verdict
-from support_role.sources import cloudformation_checkov, terraform_checkov
+from support_role.checkov_glue import frames, outcomes, settings
+from support_role.checkov_glue import terraform as terraform_glue
 from support_role.sources.cloudformation import CloudFormationTemplate
 from support_role.sources.terraform import TerraformIndex, module_prefix, root_of
 
@@ -192,7 +193,7 @@ def test_the_graph_is_indexed_once_per_scan_not_once_per_role(monkeypatch: pytes
     for i in range(50):
         conf = {"__address__": f"aws_iam_role.r{i}"}
         for check_id in ("CKV_CISSR_1", "CKV_CISSR_2", "CKV_CISSR_3", "CKV_CISSR_4"):
-            outcome = terraform_checkov.terraform_outcome(check_id, conf, graph, f"/main.tf:aws_iam_role:r{i}")
+            outcome = terraform_glue.terraform_outcome(check_id, conf, graph, f"/main.tf:aws_iam_role:r{i}")
             assert outcome.result == ("UNKNOWN" if check_id == "CKV_CISSR_1" else "PASSED")
     assert graph.walks == 1
 
@@ -206,15 +207,15 @@ def _verdict(status: Status) -> Verdict:
 
 
 def test_not_a_support_role_is_unknown_without_details() -> None:
-    assert terraform_checkov.outcome_of(None, Config(), "CKV_CISSR_2") == terraform_checkov.Outcome("UNKNOWN", ())
+    assert outcomes.outcome_of(None, Config(), "CKV_CISSR_2") == outcomes.Outcome("UNKNOWN", ())
 
 
 def test_unknown_is_logged_without_strict_mode_and_failed_with_it(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="cis_support_role.checkov"):
-        outcome = terraform_checkov.outcome_of(_verdict(Status.UNKNOWN), Config(), "CKV_CISSR_2")
+        outcome = outcomes.outcome_of(_verdict(Status.UNKNOWN), Config(), "CKV_CISSR_2")
     assert outcome.result == "UNKNOWN"
     assert [r.getMessage().split(" (")[0] for r in caplog.records] == ["CKV_CISSR_2 UNKNOWN for aws_iam_role.r"]
-    strict = terraform_checkov.outcome_of(_verdict(Status.UNKNOWN), Config(strict_unknown=True), "CKV_CISSR_2")
+    strict = outcomes.outcome_of(_verdict(Status.UNKNOWN), Config(strict_unknown=True), "CKV_CISSR_2")
     assert strict.result == "FAILED"
     assert strict.details == (
         "aws_iam_role.r said something.",
@@ -238,7 +239,7 @@ def test_unknown_is_logged_without_strict_mode_and_failed_with_it(caplog: pytest
     ],
 )
 def test_baseline_globs_keep_single_stars_within_one_folder(pattern: str, path: str, matches: bool) -> None:
-    assert bool(terraform_checkov.glob_pattern(pattern).match(path)) is matches
+    assert bool(settings.glob_pattern(pattern).match(path)) is matches
 
 
 # ------------------------------------------------------------------------- cloudformation
@@ -270,7 +271,7 @@ def test_cloudformation_reads_roles_policies_and_attachments_of_one_template() -
 
 def _find_as_checkov_would(template: Mapping[str, object], resource: object) -> object:
     definition = template  # noqa: F841 - Checkov's runner holds the template in a local like this
-    return cloudformation_checkov.find_template(resource, "Role", sys._getframe(0))
+    return frames.find_template(resource, "Role", sys._getframe(0))
 
 
 def test_the_template_is_found_only_where_it_holds_the_very_resource_checked() -> None:

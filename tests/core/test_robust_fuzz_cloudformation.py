@@ -1,5 +1,5 @@
 """Fuzz of the CloudFormation source (``support_role.sources.cloudformation``) and its Checkov glue
-(``cloudformation_checkov.cloudformation_outcome``), with templates as Checkov parses them.
+(``support_role.checkov_glue.cloudformation_outcome``), with templates as Checkov parses them.
 
 Checkov hands a CloudFormation check the resource (``{"Type", "Properties"}``, with its
 ``__startline__``/``__endline__`` keys), ``!Ref Param`` replaced by the parameter's default where
@@ -32,9 +32,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from support_role import EXISTS, LEAST_PRIVILEGE, MFA, RULES, TRUST
+from support_role.checkov_glue import Outcome, cloudformation_outcome
 from support_role.sources.cloudformation import CloudFormationTemplate
-from support_role.sources.cloudformation_checkov import cloudformation_outcome
-from support_role.sources.terraform_checkov import Outcome
 
 FUZZ_CASES = {"model": 300, "junk": 300}
 SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}

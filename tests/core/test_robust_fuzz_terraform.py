@@ -1,5 +1,5 @@
 """Fuzz of the Terraform source (``support_role.sources.terraform``) and its Checkov glue
-(``terraform_checkov.terraform_outcome``), with data in the shapes Checkov hands over.
+(``support_role.checkov_glue.terraform_outcome``), with data in the shapes Checkov hands over.
 
 Checkov gives a check the resource's ``conf`` (every value wrapped in a list, list attributes
 twice) and a graph whose vertices hold the attributes unwrapped; references it could not evaluate
@@ -28,9 +28,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from support_role import EXISTS, LEAST_PRIVILEGE, MFA, RULES, TRUST, Config, Status, evaluate_role
-from support_role.sources import terraform_checkov
+from support_role.checkov_glue import terraform as terraform_glue
+from support_role.checkov_glue import terraform_outcome
 from support_role.sources.terraform import TerraformIndex, role_from_conf
-from support_role.sources.terraform_checkov import terraform_outcome
 
 FUZZ_CASES = {"model": 300, "junk": 300}
 SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
@@ -566,7 +566,7 @@ def test_the_glue_caches_do_not_leak_between_graphs() -> None:
     for _ in range(3):
         assert terraform_outcome(CHECK_ID[TRUST], conf_of(good[0]), FakeGraph(good), path).result == "PASSED"
         assert terraform_outcome(CHECK_ID[TRUST], conf_of(bad[0]), FakeGraph(bad), path).result == "FAILED"
-    assert len(terraform_checkov._SCANS) <= terraform_checkov._MAX_SCANS
+    assert len(terraform_glue._SCANS) <= terraform_glue._MAX_SCANS
 
 
 def test_a_role_with_count_zero_handed_over_alone_is_judged_not_a_crash() -> None:

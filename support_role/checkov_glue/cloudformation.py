@@ -2,13 +2,10 @@
 
 Checkov hands a CloudFormation check only the resource itself (``self.graph`` is None for
 CloudFormation), but an ``AWS::IAM::Policy`` elsewhere in the template may attach to the role.
-The template is the mapping that holds the very ``conf`` object under ``Resources``; Checkov's
-CloudFormation and serverless runners keep it in a local variable of the frame that calls the
-check registry, so we look for it in the calling frames and accept only a mapping whose
-``Resources[<logical id>]`` *is* the object we were given (an identity test, so a wrong
-template can never be picked). If it cannot be found (a future Checkov that no longer has it),
-the role is judged from its own resource and the attachments elsewhere count as Unknown; the
-canary test in ``tests/checkov`` fails on such a Checkov.
+The template is found in the runner's frames (:func:`.frames.find_template`, which accepts only
+the mapping that holds the very resource object). If it cannot be found (a future Checkov that
+no longer has it), the role is judged from its own resource and the attachments elsewhere count
+as Unknown; ``tests/checkov/test_checkov_frames.py`` fails on such a Checkov.
 
 The template index is built once per template and reused for every resource in it.
 """
@@ -17,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import FrameType
@@ -27,60 +23,21 @@ from .._facts import ManagedAttachment, Role, Unknown
 from .._metadata import EXISTS
 from .._rules import evaluate_exists, evaluate_role
 from .._verdict import Verdict
-from .cloudformation import CloudFormationTemplate
-from .terraform import display_path
-from .terraform_checkov import (
+from ..sources.cloudformation import CloudFormationTemplate
+from ..sources.terraform import display_path
+from . import frames
+from .outcomes import (
     FAILED,
     LOG,
     NOT_APPLICABLE,
     Outcome,
     config_failure,
-    current_config,
-    is_baseline,
     nested_too_deeply,
     outcome_of,
     rule_of,
     scanned_file_of,
 )
-
-_MAX_FRAMES = 12
-
-
-def find_template(
-    conf: object, logical_id: str, frame: FrameType | None = None
-) -> tuple[Mapping[str, object], str] | None:
-    """(template, file path) of the template whose ``Resources[logical_id]`` is ``conf``."""
-    current: FrameType | None = frame if frame is not None else sys._getframe(1)
-    depth = 0
-    while current is not None and depth < _MAX_FRAMES:
-        found = None
-        for value in list(current.f_locals.values()):
-            if isinstance(value, Mapping):
-                resources = value.get("Resources")
-                if isinstance(resources, Mapping) and resources.get(logical_id) is conf:
-                    found = value
-                    break
-        if found is not None:
-            path = _path_in(current, found)
-            return found, path
-        current = current.f_back
-        depth += 1
-    return None
-
-
-def _path_in(frame: FrameType, template: Mapping[str, object]) -> str:
-    """The template's file: a local of the frame that held it, else the ``__file__`` Checkov adds."""
-    for name in ("file_abs_path", "sls_file", "cf_file", "file_path"):
-        value = frame.f_locals.get(name)
-        if isinstance(value, str | bytes) or hasattr(value, "__fspath__"):
-            return str(value)
-    resources = template.get("Resources")
-    if isinstance(resources, Mapping):
-        for resource in resources.values():
-            file = resource.get("__file__") if isinstance(resource, Mapping) else None
-            if isinstance(file, str):
-                return file
-    return "template"
+from .settings import current_config, is_baseline
 
 
 @dataclass
@@ -169,7 +126,7 @@ def cloudformation_outcome(check_id: str, conf: Mapping[str, object], entity_pat
     Terraform runners do), so the reason of every FAILED result is also logged on stderr.
     """
     try:
-        outcome = _outcome(check_id, conf, entity_path, sys._getframe(1))
+        outcome = _outcome(check_id, conf, entity_path, frames.caller())
     except RecursionError:
         outcome = nested_too_deeply(check_id, entity_path)
     if outcome.result == FAILED and outcome.details:
@@ -177,13 +134,13 @@ def cloudformation_outcome(check_id: str, conf: Mapping[str, object], entity_pat
     return outcome
 
 
-def _outcome(check_id: str, conf: Mapping[str, object], entity_path: str, frame: FrameType) -> Outcome:
+def _outcome(check_id: str, conf: Mapping[str, object], entity_path: str, frame: FrameType | None) -> Outcome:
     config = current_config()
     rule_id = rule_of(check_id)
     logical_id = entity_path.rsplit(":", 1)[-1]
     if isinstance(config, ConfigError) and rule_id != EXISTS:
         return config_failure(config, check_id, logical_id)
-    found = find_template(conf, logical_id, frame)
+    found = frames.find_template(conf, logical_id, frame)
     if found is None:
         if isinstance(config, ConfigError) or rule_id == EXISTS or conf.get("Type") != "AWS::IAM::Role":
             return NOT_APPLICABLE

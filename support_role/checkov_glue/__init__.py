@@ -1,0 +1,19 @@
+"""What the Checkov checks in ``checkov_checks/`` call: Checkov's view in, a Checkov result out.
+
+Imports no Checkov (the check classes hand over what Checkov gave them: ``conf``, ``self.graph``,
+``self.entity_path``), so everything here is testable in the base environment; the translation
+of Checkov's data shapes into facts lives in :mod:`support_role.sources`, the rules in the core.
+
+* :mod:`.terraform`: :func:`terraform_outcome`, one index per Checkov graph, verdicts cached per scan;
+* :mod:`.cloudformation`: :func:`cloudformation_outcome`, one index per template;
+* :mod:`.outcomes`: a verdict as a Checkov result (:class:`Outcome`), UNKNOWN kept visible;
+* :mod:`.settings`: the configuration (cached per file version) and the account-baseline paths;
+* :mod:`.frames`: the one module that looks into Checkov's call stack, for what the
+  ``terraform_json``, CloudFormation and serverless runners do not hand a check.
+"""
+
+from .cloudformation import cloudformation_outcome
+from .outcomes import Outcome
+from .terraform import terraform_outcome
+
+__all__ = ["Outcome", "cloudformation_outcome", "terraform_outcome"]

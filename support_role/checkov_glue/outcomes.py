@@ -1,0 +1,102 @@
+"""A Checkov result from a verdict: the result, the details lines, the log line that keeps UNKNOWN visible.
+
+* PASS -> ``PASSED``, FAIL -> ``FAILED``, not a support role -> ``UNKNOWN`` (Checkov hides it).
+* UNKNOWN -> ``UNKNOWN`` plus one WARNING log line on stderr naming the check, the resource and
+  the reason (Checkov drops UNKNOWN results from every report, so the log line is what keeps it
+  visible); in strict mode (``support_role_strict_unknown``) -> ``FAILED``, the details marked with
+  the codec's strict token.
+* ``details`` (shown by Checkov's CLI, JSON and SARIF output): the lines written by
+  :func:`support_role._codec.checkov_details`.
+* A configuration that cannot be read fails every result with the error in the details (and
+  one ERROR log line): a bad configuration is never silently replaced by the defaults.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from .._codec import CHECKOV_FAILED, CHECKOV_PASSED, CHECKOV_UNKNOWN, checkov_details, checkov_result
+from .._config import CONFIG_ENV, INLINE_CONFIG_ENV, Config, ConfigError
+from .._metadata import RULES_BY_ID
+from .._verdict import Problem, Status, Verdict
+from .settings import current_config
+
+LOG = logging.getLogger("cis_support_role.checkov")
+
+PASSED, FAILED, UNKNOWN = CHECKOV_PASSED, CHECKOV_FAILED, CHECKOV_UNKNOWN
+CONFIG_ERROR_CODE = "invalid-configuration"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A Checkov result: ``PASSED``, ``FAILED`` or ``UNKNOWN``, and the details lines."""
+
+    result: str
+    details: tuple[str, ...] = ()
+
+
+NOT_APPLICABLE = Outcome(UNKNOWN)
+"""No result (not a support role, not the carrier of an account's result): Checkov hides UNKNOWN."""
+
+_RULE_OF_CHECK: dict[str, str] = {rule.checkov_id: rule.id for rule in RULES_BY_ID.values()}
+_LOGGED_ERRORS: set[str] = set()
+
+
+def rule_of(check_id: str) -> str:
+    """The core rule ID of a Checkov check ID (KeyError for a check that is not ours)."""
+    return _RULE_OF_CHECK[check_id]
+
+
+def scanned_file_of(entity_path: str) -> str:
+    """The file part of Checkov's ``entity_path`` (``file:type:name``)."""
+    parts = entity_path.rsplit(":", 2)
+    return parts[0] if len(parts) == 3 else ""
+
+
+def outcome_of(verdict: Verdict | None, config: Config, check_id: str) -> Outcome:
+    """The Checkov result for a verdict (None: not a support role, hidden by Checkov)."""
+    if verdict is None:
+        return NOT_APPLICABLE
+    result = checkov_result(verdict.status, config.strict_unknown)
+    if result == UNKNOWN:
+        LOG.warning(
+            "%s UNKNOWN for %s (Checkov hides UNKNOWN results; set support_role_strict_unknown to fail on them): %s",
+            check_id,
+            verdict.resource,
+            verdict.reason,
+        )
+    return Outcome(result, checkov_details(verdict, config.strict_unknown))
+
+
+def config_failure(error: ConfigError, check_id: str, resource: str) -> Outcome:
+    """FAILED ``invalid-configuration`` naming the error (logged once per message)."""
+    message = f"cis-support-role configuration error: {error}"
+    if message not in _LOGGED_ERRORS:
+        _LOGGED_ERRORS.add(message)
+        LOG.error(message)
+    # FAIL with the code Prowler's checks give a refused configuration too (docs/DECISIONS.md)
+    source = os.environ.get(CONFIG_ENV) or (INLINE_CONFIG_ENV if os.environ.get(INLINE_CONFIG_ENV) else CONFIG_ENV)
+    problem = Problem(CONFIG_ERROR_CODE, source, str(error))
+    verdict = Verdict(rule_of(check_id), Status.FAIL, resource, message, (problem,))
+    return Outcome(FAILED, checkov_details(verdict, strict_unknown=False))
+
+
+def nested_too_deeply(check_id: str, entity_path: str) -> Outcome:
+    """UNKNOWN (FAILED in strict mode) for a resource nested beyond Python's recursion limit.
+
+    Checkov turns an exception in a check into a hidden UNKNOWN even in strict mode; this keeps
+    the strict reading and says why.
+    """
+    config = current_config()
+    resource = entity_path.rsplit(":", 1)[-1] or entity_path
+    detail = "it is nested too deeply to read"
+    verdict = Verdict(
+        rule_of(check_id),
+        Status.UNKNOWN,
+        resource,
+        f"{resource} could not be decided: {detail}. Make it readable to the scanner and scan again.",
+        (Problem("unreadable-resource", resource, detail),),
+    )
+    return outcome_of(verdict, config if isinstance(config, Config) else Config(), check_id)

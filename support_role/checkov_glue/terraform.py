@@ -1,0 +1,155 @@
+"""The Terraform checks' glue: one index per Checkov graph, verdicts per role and per root.
+
+Checkov hands a Terraform check the resource's ``conf``, the scan's graph (``self.graph``) and the
+entity path. The graph is indexed once (:class:`~support_role.sources.terraform.TerraformIndex`)
+and every check of the scan reuses it; verdicts are kept per role and per root and configuration.
+Checkov's ``terraform_json`` runner gives its checks no graph: the graph it holds is found through
+:mod:`.frames`. Without any graph (``TF_SPLIT_GRAPH``) a role is judged from its own resource.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import FrameType
+
+from .._config import Config, ConfigError
+from .._metadata import EXISTS
+from .._rules import evaluate_exists, evaluate_role
+from .._verdict import Verdict
+from ..sources.terraform import RootModule, TerraformIndex, role_from_conf
+from . import frames
+from .outcomes import NOT_APPLICABLE, Outcome, config_failure, nested_too_deeply, outcome_of, rule_of, scanned_file_of
+from .settings import current_config, is_baseline
+
+
+# ---------------------------------------------------------------------------------- the scan
+def graph_vertices(graph: object) -> Iterator[Mapping[str, object]]:
+    """The attribute mapping of every vertex of Checkov's graph (rustworkx or networkx)."""
+    nodes = getattr(graph, "nodes", None)
+    if nodes is None:
+        return
+    try:
+        items: Iterable[object] = nodes(data=True)  # networkx: (id, attributes)
+    except TypeError:
+        items = nodes()  # rustworkx: payloads, which Checkov makes (index, attributes)
+    for item in items:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Mapping):
+            yield item[1]
+        elif isinstance(item, Mapping):
+            yield item
+
+
+@dataclass
+class _Scan:
+    graph: object
+    index: TerraformIndex
+    role_verdicts: dict[tuple[str, str | None, Config], dict[str, Verdict | None]] = field(default_factory=dict)
+    exists_verdicts: dict[tuple[str, Config], Verdict] = field(default_factory=dict)
+
+
+_SCANS: list[_Scan] = []
+_MAX_SCANS = 2  # one graph per framework run; keep the previous one while a second runner starts
+
+
+def scan_of(graph: object, vertices: Callable[[], Iterable[Mapping[str, object]]] | None = None) -> _Scan:
+    """The index of a graph, built on first use and reused by every check of the scan."""
+    for scan in _SCANS:
+        if scan.graph is graph:
+            return scan
+    scan = _Scan(graph, TerraformIndex(vertices() if vertices is not None else graph_vertices(graph)))
+    _SCANS.insert(0, scan)
+    del _SCANS[_MAX_SCANS:]
+    return scan
+
+
+def terraform_outcome(
+    check_id: str, conf: Mapping[str, object], graph: object, entity_path: str, frame: FrameType | None = None
+) -> Outcome:
+    """The result of one of our Terraform checks on one resource.
+
+    ``graph`` is Checkov's ``self.graph``. Checkov's ``terraform_json`` runner (``.tf.json``
+    files) gives its checks no graph and no address; its graph is then found above ``frame``
+    (default: the caller's frame, see :mod:`.frames`), and the address is made from the entity's
+    type and name.
+    """
+    try:
+        return _terraform_outcome(check_id, conf, graph, entity_path, frame or frames.caller())
+    except RecursionError:
+        return nested_too_deeply(check_id, entity_path)
+
+
+def _terraform_outcome(
+    check_id: str, conf: Mapping[str, object], graph: object, entity_path: str, frame: FrameType | None
+) -> Outcome:
+    config = current_config()
+    rule_id = rule_of(check_id)
+    if isinstance(config, ConfigError) and rule_id != EXISTS:
+        return config_failure(config, check_id, str(conf.get("__address__") or entity_path))
+    scanned_file = scanned_file_of(entity_path)
+    address = conf.get("__address__")
+    if not isinstance(address, str):
+        parts = entity_path.rsplit(":", 2)
+        if len(parts) != 3:
+            return NOT_APPLICABLE
+        address = f"{parts[1]}.{parts[2]}"
+    scan = scan_of(graph) if graph is not None else _local_graph_scan(frame)
+    if isinstance(config, ConfigError):  # the exists check fails once per root, on its carrier
+        root = scan.index.root_of_resource(address, scanned_file) if scan is not None else None
+        carries = root is not None and root.carrier() == address
+        return config_failure(config, check_id, address) if carries else NOT_APPLICABLE
+    if rule_id == EXISTS:
+        if scan is None:
+            return NOT_APPLICABLE  # without a graph no root module can be seen whole
+        return _exists_outcome(scan, address, scanned_file, config, check_id)
+    if scan is None:
+        return outcome_of(evaluate_role(role_from_conf(conf, address), config)[rule_id], config, check_id)
+    key = (address, scanned_file, config)
+    verdicts = scan.role_verdicts.get(key)
+    if verdicts is None:
+        role = scan.index.role(address, scanned_file)
+        if role is None:  # a role the graph does not hold: read what its own resource says
+            role = role_from_conf(conf, address)
+        verdicts = scan.role_verdicts[key] = evaluate_role(role, config)
+    return outcome_of(verdicts[rule_id], config, check_id)
+
+
+def _local_graph_scan(frame: FrameType | None) -> _Scan | None:
+    """The scan of the graph a calling ``terraform_json`` runner holds (see :mod:`.frames`)."""
+    found = frames.find_local_graph(frame)
+    if found is None:
+        return None
+    return scan_of(found.graph, functools.partial(_block_attributes, found.blocks, found.root_folder))
+
+
+def _block_attributes(blocks: list[object], root_folder: object) -> Iterator[Mapping[str, object]]:
+    """Vertex attributes of Checkov's graph blocks, their file paths made absolute."""
+    base = root_folder if isinstance(root_folder, str) else os.getcwd()
+    for block in blocks:
+        get = getattr(block, "get_attribute_dict", None)
+        attrs = get() if callable(get) else getattr(block, "attributes", None)
+        if not isinstance(attrs, Mapping):
+            continue
+        file = attrs.get("file_path_")
+        if isinstance(file, str) and file and not os.path.isabs(file):
+            attrs = {**attrs, "file_path_": os.path.join(base, file)}
+        yield attrs
+
+
+def _exists_outcome(scan: _Scan, address: str, scanned_file: str, config: Config, check_id: str) -> Outcome:
+    if not scan.index.is_carrier(address):
+        return NOT_APPLICABLE
+    root = scan.index.root_of_resource(address, scanned_file)
+    if root is None or root.carrier() != address or not _root_is_baseline(root, config):
+        return NOT_APPLICABLE
+    key = (root.root, config)
+    verdict = scan.exists_verdicts.get(key)
+    if verdict is None:
+        verdict = scan.exists_verdicts[key] = evaluate_exists(root.account(), config)
+    return outcome_of(verdict, config, check_id)
+
+
+def _root_is_baseline(root: RootModule, config: Config) -> bool:
+    return root.marker is not None or is_baseline(root.root, config)
