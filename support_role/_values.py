@@ -68,10 +68,6 @@ def is_unresolved_reference(text: str) -> bool:
     return bool(_WHOLE_TOKEN.match(stripped) or _TF_REFERENCE.match(stripped))
 
 
-def has_token(text: str) -> bool:
-    return "${" in text
-
-
 def leaf_text(value: object) -> str | None:
     """The text of one scalar leaf, evaluating the CloudFormation intrinsics that build strings.
 

@@ -140,10 +140,6 @@ class AccountRead:
     notes: tuple[str, ...] = ()  # reads that failed without changing any verdict
     calls: tuple[str, ...] = ()  # operation names, in order
 
-    @property
-    def listing_failed(self) -> bool:
-        return bool(self.account.unreadable)
-
 
 class _CallFailed(Exception):
     def __init__(self, failure: Failure) -> None:
