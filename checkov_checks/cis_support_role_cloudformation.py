@@ -33,7 +33,9 @@ class SupportRoleCloudFormationCheck(BaseResourceCheck):
             supported_resources=["*"] if rule.id == EXISTS else ["AWS::IAM::Role"],
             guideline=rule.anchor,
         )
-        self.severity = Severities[rule.severity.upper()]
+        # Checkov declares ``severity`` only by assigning None in BaseCheck.__init__ (so mypy types
+        # it as None) and assigns Severity objects itself, as here.
+        self.severity = Severities[rule.severity.upper()]  # type: ignore[assignment]
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         outcome = cloudformation_outcome(self.id, conf, self.entity_path)

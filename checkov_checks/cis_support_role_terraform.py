@@ -33,7 +33,9 @@ class SupportRoleTerraformCheck(BaseResourceCheck):
             supported_resources=["*"] if rule.id == EXISTS else ["aws_iam_role"],
             guideline=rule.anchor,
         )
-        self.severity = Severities[rule.severity.upper()]
+        # Checkov declares ``severity`` only by assigning None in BaseCheck.__init__ (so mypy types
+        # it as None) and assigns Severity objects itself, as here.
+        self.severity = Severities[rule.severity.upper()]  # type: ignore[assignment]
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         outcome = terraform_outcome(self.id, conf, self.graph, self.entity_path)
