@@ -1,7 +1,10 @@
 """CKV_CISSR_1..4 for CloudFormation: YAML/JSON templates, serverless ``resources``, CDK output.
 
 The per-role rules run on every ``AWS::IAM::Role``; the exists rule runs on every resource and
-answers only on the one resource that carries its template's account-level result.
+answers only on the one resource that carries its template's account-level result. It stays
+registered for ``*``: a template's in-code marker is its ``Metadata``, which no resource type
+announces, and a marked template without roles carries the result on its first resource of any
+type (templates are small; the Terraform check, where repositories are large, is narrower).
 """
 
 from __future__ import annotations

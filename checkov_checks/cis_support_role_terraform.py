@@ -1,7 +1,9 @@
 """CKV_CISSR_1..4 for Terraform: HCL, ``.tf.json`` and plan JSON (Checkov's Terraform registry).
 
-The per-role rules run on every ``aws_iam_role``; the exists rule runs on every resource and
-answers only on the one resource that carries its root module's account-level result.
+The per-role rules run on every ``aws_iam_role``. The exists rule answers only on the one resource
+that carries a baseline root module's account-level result; it is registered for the types that
+can carry it under the settings in force (the marker's type alone unless baseline paths are
+configured: see :func:`support_role.checkov_glue.exists_check_resource_types`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ except ImportError:  # checks used from a plain git clone: the core sits beside 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from support_role import EXISTS, RULES, RuleMeta
-from support_role.checkov_glue import terraform_outcome
+from support_role.checkov_glue import exists_check_resource_types, terraform_outcome
 
 
 class SupportRoleTerraformCheck(BaseResourceCheck):
@@ -30,7 +32,7 @@ class SupportRoleTerraformCheck(BaseResourceCheck):
             name=rule.title,
             id=rule.checkov_id,
             categories=[CheckCategories.IAM],
-            supported_resources=["*"] if rule.id == EXISTS else ["aws_iam_role"],
+            supported_resources=exists_check_resource_types() if rule.id == EXISTS else ["aws_iam_role"],
             guideline=rule.anchor,
         )
         # Checkov declares ``severity`` only by assigning None in BaseCheck.__init__ (so mypy types

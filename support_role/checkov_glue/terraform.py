@@ -19,10 +19,30 @@ from .._config import Config, ConfigError
 from .._metadata import EXISTS
 from .._rules import evaluate_exists, evaluate_role
 from .._verdict import Verdict
-from ..sources.terraform import RootModule, TerraformIndex, role_from_conf
+from ..sources.terraform import MARKER_TYPE, RootModule, TerraformIndex, role_from_conf
 from . import frames
 from .outcomes import NOT_APPLICABLE, Outcome, config_failure, nested_too_deeply, outcome_of, rule_of, scanned_file_of
 from .settings import current_config, is_baseline
+
+
+# --------------------------------------------------------------------------- registration
+def exists_check_resource_types(config: Config | ConfigError | None = None) -> list[str]:
+    """The Terraform resource types Checkov should hand the exists check (CKV_CISSR_1).
+
+    ``config`` defaults to the settings in force (:func:`.settings.current_config`), read when
+    Checkov loads the check (once per framework run). The exists check answers only on the
+    resource carrying a baseline root's result: the marker when the root declares one, else its
+    first role, else its first resource of any type. Without ``support_role_account_baseline_paths``
+    a root is a baseline only through the marker, which is then its carrier, so the marker's type
+    (``terraform_data``) is all the check needs: every other resource of the scan is left alone
+    (registered for ``*``, it cost every resource a Checkov check run and result record). With
+    baseline paths, or settings that do not read (the check then fails once per root), the
+    carrier may be a resource of any type: ``["*"]``.
+    """
+    config = current_config() if config is None else config
+    if isinstance(config, ConfigError) or config.account_baseline_paths:
+        return ["*"]
+    return [MARKER_TYPE]
 
 
 # ---------------------------------------------------------------------------------- the scan

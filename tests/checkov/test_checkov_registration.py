@@ -1,0 +1,65 @@
+"""What Checkov hands our checks: the Terraform exists check (CKV_CISSR_1) is not run on every resource.
+
+Registered for ``*``, the exists check cost every resource of a scan a check run and a result
+record (issue 10). It registers for the marker's type alone unless the settings name baseline
+paths or do not read (then a root's result may sit on a resource of any type, see
+``exists_check_resource_types``). Each case loads the check module in a fresh Checkov process with
+the settings in its environment and reads Checkov's own registry. The semantics under each
+registration are proved end to end in ``test_checkov_baseline.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.checkov.harness import write_config
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = """
+import json
+import checkov_checks.cis_support_role_terraform
+from checkov.terraform.checks.resource.registry import resource_registry as registry
+
+print(json.dumps({
+    check_id: sorted(entity for entity, check in registry.all_checks() if check.id == check_id)
+    for check_id in ("CKV_CISSR_1", "CKV_CISSR_2", "CKV_CISSR_3", "CKV_CISSR_4")
+}))
+"""
+
+
+def _registered(settings: dict[str, object] | None, tmp_path: Path) -> dict[str, list[str]]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LOG_LEVEL": "ERROR"}
+    if settings is not None:
+        env["CIS_SUPPORT_ROLE_CONFIG"] = str(write_config(tmp_path / "config.json", settings))
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=300
+    )
+    registered: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return registered
+
+
+@pytest.mark.parametrize(
+    ("settings", "exists_types"),
+    [
+        (None, ["terraform_data"]),
+        ({"support_role_allowed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}, ["terraform_data"]),
+        ({"support_role_account_baseline_paths": ["accounts/*"]}, ["*"]),
+        ({"support_role_alow_account_roots": True}, ["*"]),  # unreadable: fails once per root, any type
+    ],
+    ids=["default", "no-baseline-paths", "baseline-paths", "invalid-settings"],
+)
+def test_the_exists_check_is_registered_only_where_a_result_can_be(
+    tmp_path: Path, settings: dict[str, object] | None, exists_types: list[str]
+) -> None:
+    registered = _registered(settings, tmp_path)
+    assert registered == {
+        "CKV_CISSR_1": exists_types,
+        "CKV_CISSR_2": ["aws_iam_role"],
+        "CKV_CISSR_3": ["aws_iam_role"],
+        "CKV_CISSR_4": ["aws_iam_role"],
+    }
