@@ -2,6 +2,7 @@
 
     .venvs/checkov/bin/python benchmarks/checkov_bench.py                  # 2,000 and 20,000 roles
     .venvs/checkov/bin/python benchmarks/checkov_bench.py --sizes 2000 --repeats 5
+    .venvs/checkov/bin/python benchmarks/checkov_bench.py --sizes 20000 --repeats 0   # our own time only
 
 For each size it generates a Terraform repository (``--keep`` keeps it): 60 % of the roles in
 the root module with a ``data.aws_iam_policy_document`` trust, an ``aws_iam_role_policy_attachment``
@@ -32,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import cast
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKS_DIR = ROOT / "checkov_checks"
@@ -209,7 +211,7 @@ def run_once(repo: Path, with_ours: bool, work: Path, profile: bool = False) -> 
     wall = time.perf_counter() - started
     if done.returncode != 0 or not result.exists():
         raise RuntimeError(f"checkov run failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    figures = json.loads(result.read_text(encoding="utf-8"))
+    figures: dict[str, float] = json.loads(result.read_text(encoding="utf-8"))
     figures["process_wall"] = wall
     reports = json.loads((out_dir / "results_json.json").read_text(encoding="utf-8"))
     reports = reports if isinstance(reports, list) else [reports]
@@ -249,6 +251,16 @@ def measure(roles: int, repeats: int, work: Path, keep: bool) -> dict[str, objec
     if not keep:
         shutil.rmtree(repo, ignore_errors=True)
 
+    profiled = {
+        "our_seconds_profiled": profile["seconds"],
+        "our_calls_profiled": profile["calls"],
+        "our_us_per_role": profile["seconds"] / roles * 1e6,
+        "profiled_wall_s": profile["process_wall"],
+        "our_results": profile["our_results"],
+    }
+    if not repeats:  # --repeats 0: only our own time (a size too slow to scan several times)
+        return {**shape, "repeats": 0, **profiled}
+
     def median(with_ours: bool, key: str) -> float:
         return statistics.median(r[key] for r in runs[with_ours])
 
@@ -268,18 +280,20 @@ def measure(roles: int, repeats: int, work: Path, keep: bool) -> dict[str, objec
         "peak_ratio": median(True, "peak_kb") / median(False, "peak_kb"),
         "failed_results_without": runs[False][0]["results"],
         "failed_results_with": runs[True][0]["results"],
+        **profiled,
         "our_results": runs[True][0]["our_results"],
-        "our_seconds_profiled": profile["seconds"],
-        "our_calls_profiled": profile["calls"],
-        "our_us_per_role": profile["seconds"] / roles * 1e6,
-        "profiled_wall_s": profile["process_wall"],
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="2000,20000", help="comma-separated numbers of roles (default 2000,20000)")
-    parser.add_argument("--repeats", type=int, default=3, help="runs without and with our checks per size (default 3)")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="runs without and with our checks per size (default 3; 0: only the profiled run, our own time)",
+    )
     parser.add_argument("--work", help="working folder (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the generated repositories")
     parser.add_argument("--json", help="also write the figures to this JSON file")
@@ -295,21 +309,32 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="cissr-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    load_at_start = os.getloadavg()[0]
     rows = [measure(n, args.repeats, work, args.keep) for n in sizes]
-    print(f"Checkov {_checkov_version()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
+    print(
+        f"Checkov {_checkov_version()}, {os.cpu_count()} CPUs, load average {load_at_start:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    )
     header = (
         f"{'roles':>7} {'runs':>4} {'wall without':>13} {'wall with':>10} {'ratio':>6} "
         f"{'peak without':>13} {'peak with':>10} {'ratio':>6} {'our failed':>11} {'our s':>7} {'us/role':>8}"
     )
     print(header)
     for r in rows:
+        if not r["repeats"]:
+            print(
+                f"{r['roles']:>7} {0:>4} {'-':>13} {'-':>10} {'-':>6} {'-':>13} {'-':>10} {'-':>6} "
+                f"{r['our_results']:>11} {r['our_seconds_profiled']:>7.2f} {r['our_us_per_role']:>8.0f}"
+            )
+            print(f"        profiled run only (--repeats 0): {r['profiled_wall_s']:.1f} s wall")
+            continue
         print(
             f"{r['roles']:>7} {r['repeats']:>4} {r['wall_without_s']:>11.1f} s {r['wall_with_s']:>8.1f} s "
             f"{r['wall_ratio']:>6.3f} {r['peak_without_mib']:>9.0f} MiB {r['peak_with_mib']:>6.0f} MiB "
             f"{r['peak_ratio']:>6.3f} {r['our_results']:>11} "
             f"{r['our_seconds_profiled']:>7.2f} {r['our_us_per_role']:>8.0f}"
         )
-        pairs = ", ".join(f"{x:.3f}" for x in r["wall_ratio_per_pair"])
+        pairs = ", ".join(f"{x:.3f}" for x in cast("list[float]", r["wall_ratio_per_pair"]))
         print(f"        wall-time ratio of each with/without pair: {pairs}")
         print(
             f"        CPU time (user+system, Checkov's forked worker included): {r['cpu_without_s']:.1f} s without, "
