@@ -19,16 +19,59 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._arn import split_arn
+
 PREFIX = "support_role_"
 CONFIG_ENV = "CIS_SUPPORT_ROLE_CONFIG"  # a path to a YAML or JSON file
 INLINE_CONFIG_ENV = "CIS_SUPPORT_ROLE_CONFIG_INLINE"  # the document itself, YAML or JSON
 _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
-_INTERPOLATED_PARTITION = re.compile(r"^arn:(\$\{[^{}]*\}):(.*)$")
-_ARN_PARTITION = re.compile(r"^arn:([^:$]+):(.*)$")
+_TOKEN = re.compile(r"^\$\{[^{}]*\}$")
+# An action pattern as IAM writes it: a literal service prefix, a colon, a name that may hold * and ?.
+_ACTION_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*:[A-Za-z0-9*?]+$", re.IGNORECASE)
 
 
 class ConfigError(ValueError):
     """A configuration value that cannot be used; the message names the key."""
+
+
+def policy_listed(listed: frozenset[str], arn_or_name: str) -> bool:
+    """Whether a policy is among ``listed`` names or ARNs.
+
+    A name matches the policy's name (the last element of its ARN). An ARN matches field by field,
+    where the scanned ARN's partition or account may be an interpolation (IaC writes
+    ``arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/x``): such a field matches any value, since
+    it is the scanned configuration's own partition or account. A different literal never matches.
+    """
+    if not listed:
+        return False
+    text = arn_or_name.strip()
+    name = text.rsplit("/", 1)[-1]
+    if text in listed or name in listed:
+        return True
+    fields = split_arn(text)
+    if fields is None or len(fields) != 6 or fields[0] != "arn":
+        return False
+    for entry in listed:
+        wanted = entry.split(":", 5)
+        if len(wanted) != 6 or wanted[0] != "arn":
+            continue
+        if all(
+            got == want or (index in (1, 4) and bool(_TOKEN.match(got)))
+            for index, (got, want) in enumerate(zip(fields, wanted, strict=True))
+        ):
+            return True
+    return False
+
+
+def action_covered(pattern: str, action: str) -> bool:
+    """Whether the allowed ``pattern`` covers every action the policy's ``action`` pattern matches.
+
+    Case-insensitive. A ``*`` of the policy's action may only be covered by a ``*`` of the allowed
+    pattern (``health:Describe*`` covers ``health:DescribeEvents`` and ``health:Describe*``, not
+    ``health:*``); a ``?`` by a ``?`` or a ``*``.
+    """
+    regex = "".join(".*" if c == "*" else "[^*]" if c == "?" else re.escape(c) for c in pattern.strip().lower())
+    return re.fullmatch(regex, action.strip().lower(), re.DOTALL) is not None
 
 
 @dataclass(frozen=True)
@@ -38,18 +81,18 @@ class Config:
     allowed_policies: frozenset[str] = frozenset()  # policy names or ARNs allowed beside support
     strict_unknown: bool = False  # report UNKNOWN as a failure
     account_baseline_paths: tuple[str, ...] = ()  # IaC: root modules that are whole accounts
+    support_policies: frozenset[str] = frozenset()  # customer policies (names or ARNs) that count as support
+    allowed_actions: tuple[str, ...] = ()  # action patterns allowed beside the support family
 
     def policy_allowed(self, arn_or_name: str) -> bool:
-        name = arn_or_name.rsplit("/", 1)[-1]
-        if arn_or_name in self.allowed_policies or name in self.allowed_policies:
-            return True
-        # IaC writes the partition as an interpolation (${AWS::Partition}, ${data.aws_partition...}):
-        # such an ARN is the allowed one when everything but the partition is the same.
-        written = _INTERPOLATED_PARTITION.match(arn_or_name)
-        return written is not None and any(
-            (allowed_arn := _ARN_PARTITION.match(allowed)) is not None and allowed_arn.group(2) == written.group(2)
-            for allowed in self.allowed_policies
-        )
+        return policy_listed(self.allowed_policies, arn_or_name)
+
+    def counts_as_support(self, arn_or_name: str) -> bool:
+        """Whether a customer policy is listed in ``support_role_support_policies``."""
+        return policy_listed(self.support_policies, arn_or_name)
+
+    def action_allowed(self, action: str) -> bool:
+        return any(action_covered(pattern, action) for pattern in self.allowed_actions)
 
 
 KEYS: dict[str, str] = {
@@ -65,6 +108,13 @@ KEYS: dict[str, str] = {
     "support_role_strict_unknown": "true to report UNKNOWN verdicts as failures (Checkov FAILED)",
     "support_role_account_baseline_paths": (
         "list of root module directories (globs) that describe a whole account (Checkov exists rule)"
+    ),
+    "support_role_support_policies": (
+        "list of customer managed policy names or ARNs that count as the support policy in every rule"
+    ),
+    "support_role_allowed_actions": (
+        "list of action patterns (e.g. health:Describe*) inline and customer policies of a support role may "
+        "allow beside the support family"
     ),
 }
 
@@ -82,7 +132,39 @@ def config_from_mapping(data: Mapping[str, object]) -> Config:
         allowed_policies=frozenset(_strings(ours, "support_role_allowed_policies")),
         strict_unknown=_bool(ours, "support_role_strict_unknown"),
         account_baseline_paths=tuple(_strings(ours, "support_role_account_baseline_paths")),
+        support_policies=frozenset(_support_policies(ours)),
+        allowed_actions=tuple(_actions(ours)),
     )
+
+
+def _support_policies(data: Mapping[str, object]) -> list[str]:
+    key = "support_role_support_policies"
+    policies = _strings(data, key)
+    for policy in policies:
+        if policy.startswith("arn:"):
+            fields = policy.split(":", 5)
+            if len(fields) != 6 or fields[2] != "iam" or not fields[5].startswith("policy/") or "${" in policy:
+                raise ConfigError(f"configuration key {key!r}: {policy!r} is not an IAM policy ARN")
+            if fields[4] == "aws":
+                raise ConfigError(
+                    f"configuration key {key!r}: {policy!r} is an AWS managed policy; only customer managed "
+                    "policies can be listed (AWSSupportAccess always counts)"
+                )
+        elif "/" in policy or ":" in policy or "*" in policy:
+            raise ConfigError(f"configuration key {key!r}: {policy!r} is neither a policy name nor an ARN")
+    return policies
+
+
+def _actions(data: Mapping[str, object]) -> list[str]:
+    key = "support_role_allowed_actions"
+    actions = _strings(data, key)
+    for action in actions:
+        if not _ACTION_PATTERN.match(action):
+            raise ConfigError(
+                f"configuration key {key!r}: {action!r} is not an action pattern like health:Describe* "
+                "(a literal service prefix, a colon, an action name with * or ?)"
+            )
+    return actions
 
 
 def _bool(data: Mapping[str, object], key: str) -> bool:

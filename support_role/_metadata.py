@@ -133,8 +133,9 @@ RULES: tuple[RuleMeta, ...] = (
         title="A support role exists to manage incidents with AWS Support (CIS, Security Hub IAM.18)",
         description=(
             f"At least one IAM role has the AWS managed policy {SUPPORT_POLICY_NAME} attached as a "
-            "permissions policy. Users or groups holding the policy do not count, nor does a permissions "
-            "boundary or a customer managed policy with the same name."
+            "permissions policy (or a customer managed policy listed in support_role_support_policies). "
+            "Users or groups holding the policy do not count, nor does a permissions boundary, a customer "
+            "managed policy with the same name, or an unlisted customer policy with support permissions."
         ),
         risk=(
             "Without a designated support role nobody is clearly entitled to open and follow AWS Support "
@@ -146,7 +147,9 @@ RULES: tuple[RuleMeta, ...] = (
         remediation=Remediation(
             text=(
                 f"Create an IAM role trusted only by the named people who handle incidents, attach "
-                f"arn:<partition>:iam::aws:policy/{SUPPORT_POLICY_NAME} to it, and let them assume it."
+                f"arn:<partition>:iam::aws:policy/{SUPPORT_POLICY_NAME} to it, and let them assume it. If "
+                "your support role holds a customer managed policy with support permissions instead, list "
+                "that policy under support_role_support_policies."
             ),
             cli=_CLI_CREATE,
             terraform=_TF_ROLE,
@@ -160,21 +163,25 @@ RULES: tuple[RuleMeta, ...] = (
         number=2,
         title="Support roles are trusted only by specific people",
         description=(
-            "Every principal that the trust policy of a support role allows to assume it is a specific "
-            "IAM user or role, a SAML provider, an IAM Identity Center role, or an OIDC provider with a "
-            "condition on the subject; never a wildcard, a service, a whole account or NotPrincipal."
+            "Every principal that may assume a support role is a specific IAM user or role, a SAML provider, "
+            "an Identity Center role, or an OIDC provider with a pinned subject; never a wildcard, a service, "
+            "an account root or NotPrincipal. A '*' or root narrowed by aws:PrincipalArn trusts the users and "
+            "roles it names (Identity Center wildcards allowed); aws:PrincipalOrgID alone names no one."
         ),
         risk=(
-            "A support role trusted by '*', by a whole account or by a service can be assumed by people "
-            "who were never chosen to talk to AWS Support, who can then read and open support cases, "
-            "including their attachments and account details, without a personal trail."
+            "A support role trusted by '*', by a whole account, by a wildcard OIDC subject or by a service "
+            "(which acts with the role for whoever uses the service, e.g. a whole chat channel) can be "
+            "assumed by people who were never chosen to talk to AWS Support, who can then read and open "
+            "support cases, including their attachments and account details, without a personal trail."
         ),
         severity="high",
         relation="intent",
         remediation=Remediation(
             text=(
                 "Name the people in the trust policy by the full ARN of their IAM user or role (or your SAML "
-                "or Identity Center federation), remove wildcards, services, account roots and NotPrincipal."
+                "or Identity Center federation), remove wildcards, services, account roots and NotPrincipal; "
+                "or narrow an account root with an aws:PrincipalArn condition naming those users, roles or "
+                "Identity Center permission-set roles; pin OIDC subjects to a repository and a branch or environment."
             ),
             cli=(
                 "aws iam update-assume-role-policy --role-name <role> --policy-document file://trust.json "
@@ -192,7 +199,8 @@ RULES: tuple[RuleMeta, ...] = (
         description=(
             f"A support role carries {SUPPORT_POLICY_NAME} and nothing outside the support family "
             "(support, support-console, supportapp, supportplans, trustedadvisor): no other managed policy "
-            "unless allowed by configuration, and no inline or customer policy allowing other actions."
+            "unless allowed by configuration (support_role_allowed_policies), and no inline or customer "
+            "policy allowing other actions than the patterns listed in support_role_allowed_actions."
         ),
         risk=(
             "Extra permissions on the support role turn the people allowed to open support cases into "
@@ -205,7 +213,8 @@ RULES: tuple[RuleMeta, ...] = (
             text=(
                 "Detach every managed policy other than AWSSupportAccess from the support role and remove "
                 "inline statements that allow actions outside the support family, or list a deliberate "
-                "extra policy under support_role_allowed_policies."
+                "extra policy under support_role_allowed_policies and deliberate extra actions (such as "
+                "health:Describe*) under support_role_allowed_actions."
             ),
             cli=(
                 "aws iam detach-role-policy --role-name <role> --policy-arn <extra policy arn>; "
@@ -219,11 +228,12 @@ RULES: tuple[RuleMeta, ...] = (
     RuleMeta(
         id="support-role-mfa",
         number=4,
-        title="Support roles require MFA to be assumed by IAM users and roles",
+        title="Support roles require MFA from principals with long-term IAM credentials",
         description=(
-            "Every trust statement that lets IAM users or roles assume a support role requires MFA with "
-            "Bool aws:MultiFactorAuthPresent true or NumericLessThan aws:MultiFactorAuthAge. Federated "
-            "principals are exempt: their MFA is enforced by the identity provider."
+            "Every trust statement that lets IAM users, account roots not narrowed to roles, wildcards or "
+            "NotPrincipal assume a support role requires MFA (Bool aws:MultiFactorAuthPresent true or "
+            "NumericLessThan aws:MultiFactorAuthAge). Exempt: federated principals and statements only IAM "
+            "or Identity Center roles can use (their sessions carry no MFA context)."
         ),
         risk=(
             "Without MFA, a leaked access key of a trusted user is enough to assume the support role and "
@@ -234,7 +244,8 @@ RULES: tuple[RuleMeta, ...] = (
         remediation=Remediation(
             text=(
                 'Add Condition {"Bool": {"aws:MultiFactorAuthPresent": "true"}} to each trust statement '
-                "that names IAM users or roles (BoolIfExists does not enforce MFA)."
+                "that names IAM users or account roots (BoolIfExists does not enforce MFA); keep roles in a "
+                "statement of their own, which needs no MFA condition."
             ),
             cli="aws iam update-assume-role-policy --role-name <role> --policy-document file://trust-with-mfa.json",
             terraform=_TF_ROLE,

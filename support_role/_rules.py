@@ -12,15 +12,25 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 
-from ._arn import PrincipalClass, PrincipalInfo, classify, is_aws_managed_policy, is_support_policy, policy_name
+from ._arn import (
+    ROLE_CLASSES,
+    PrincipalClass,
+    PrincipalInfo,
+    classify,
+    is_aws_managed_policy,
+    is_support_policy,
+    policy_name,
+)
 from ._config import Config
 from ._facts import (
     Account,
+    Alternatives,
     Condition,
     Document,
     InlinePolicy,
     ManagedAttachment,
     PolicyDocument,
+    Principal,
     PrincipalKind,
     Role,
     Statement,
@@ -32,9 +42,21 @@ from ._verdict import Problem, Status, Verdict
 
 ASSUME_ACTIONS: tuple[str, ...] = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")
 _SUBJECT_OPERATORS = frozenset({"stringequals", "stringlike", "stringequalsignorecase"})
+_NARROWING_OPERATORS = frozenset({"arnequals", "arnlike", "stringequals", "stringlike"})
+_PRINCIPAL_ARN = "aws:principalarn"
+_PEOPLE = frozenset({PrincipalClass.IAM_USER, PrincipalClass.IAM_ROLE, PrincipalClass.IDENTITY_CENTER_ROLE})
+# Probes for "grants support permissions" (the custom-support-policy hint): reading and opening cases.
+_SUPPORT_PROBES = ("support:DescribeCases", "support:CreateCase")
 
 
-def _attached_support_status(role: Role) -> bool | Unknown:
+def _is_support(arn: str, config: Config | None) -> bool:
+    """AWSSupportAccess, or a customer policy listed in ``support_role_support_policies``."""
+    if is_support_policy(arn):
+        return True
+    return config is not None and not is_aws_managed_policy(arn) and config.counts_as_support(arn)
+
+
+def _attached_support_status(role: Role, config: Config | None = None) -> bool | Unknown:
     """support_status over the certain attachments only (``maybe_attached`` ignored)."""
     if isinstance(role.managed, Unknown):
         return role.managed
@@ -42,14 +64,14 @@ def _attached_support_status(role: Role) -> bool | Unknown:
     for attachment in role.managed:
         if isinstance(attachment.arn, Unknown):
             unresolved.append(attachment.arn.reason)
-        elif is_support_policy(attachment.arn):
+        elif _is_support(attachment.arn, config):
             return True
     if unresolved:
         return Unknown("; ".join(unresolved))
     return False
 
 
-def with_maybe_attached(role: Role) -> Role:
+def with_maybe_attached(role: Role, config: Config | None = None) -> Role:
     """The role with what may be attached to it folded into its policies, where it could change a verdict.
 
     A possible AWSSupportAccess attachment (or one whose policy is unknown) makes a role that is
@@ -61,7 +83,7 @@ def with_maybe_attached(role: Role) -> Role:
     """
     if not role.maybe_attached:
         return role
-    is_support = _attached_support_status(role) is True
+    is_support = _attached_support_status(role, config) is True
     extra_managed: list[ManagedAttachment] = []
     extra_inline: list[InlinePolicy] = []
     for maybe in role.maybe_attached:
@@ -72,7 +94,7 @@ def with_maybe_attached(role: Role) -> Role:
                 extra_inline.append(InlinePolicy(f"{policy.name} ({maybe.source})", Unknown(reason)))
             continue
         arn = policy.arn
-        supports = isinstance(arn, str) and is_support_policy(arn)
+        supports = isinstance(arn, str) and _is_support(arn, config)
         if supports and is_support:
             continue
         if not supports and not is_support and isinstance(arn, str):
@@ -84,28 +106,29 @@ def with_maybe_attached(role: Role) -> Role:
     return dataclasses.replace(role, managed=managed, inline=inline, maybe_attached=())
 
 
-def support_status(role: Role) -> bool | Unknown:
+def support_status(role: Role, config: Config | None = None) -> bool | Unknown:
     """True when the role has the support policy attached as a permissions policy.
 
-    Unknown when it has not been seen to have it and some attachment could not be read, or some
-    resource may attach the support policy (or a policy nobody could read) to it
-    (:attr:`Role.maybe_attached`). An attachment made under a condition counts (see
+    The support policy is AWSSupportAccess, and with ``config`` also the customer policies listed in
+    ``support_role_support_policies``. Unknown when it has not been seen to have it and some
+    attachment could not be read, or some resource may attach the support policy (or a policy nobody
+    could read) to it (:attr:`Role.maybe_attached`). An attachment made under a condition counts (see
     :func:`support_condition`). The one place that decides whether a role is a support role.
     """
-    return _attached_support_status(with_maybe_attached(role))
+    return _attached_support_status(with_maybe_attached(role, config), config)
 
 
-def _may_attach_support(account: Account) -> list[str]:
+def _may_attach_support(account: Account, config: Config | None = None) -> list[str]:
     """Why a role outside the scanned roles may hold the support policy, per attachment."""
     return [
         f"{maybe.source} may attach AWSSupportAccess to a role: {maybe.why}"
         for maybe in account.maybe_attached
         if isinstance(maybe.policy, ManagedAttachment)
-        and (isinstance(maybe.policy.arn, Unknown) or is_support_policy(maybe.policy.arn))
+        and (isinstance(maybe.policy.arn, Unknown) or _is_support(maybe.policy.arn, config))
     ]
 
 
-def support_condition(role: Role) -> str | None:
+def support_condition(role: Role, config: Config | None = None) -> str | None:
     """The condition under which a support role has the support policy; None when unconditional.
 
     Several conditional attachments are joined with "or"; one unconditional attachment wins.
@@ -114,7 +137,7 @@ def support_condition(role: Role) -> str | None:
         return None
     conditions: list[str] = []
     for attachment in role.managed:
-        if isinstance(attachment.arn, str) and is_support_policy(attachment.arn):
+        if isinstance(attachment.arn, str) and _is_support(attachment.arn, config):
             if attachment.condition is None:
                 return None
             if attachment.condition not in conditions:
@@ -182,28 +205,44 @@ def _can_assume(info: PrincipalInfo, statement: Statement) -> bool:
     return any(statement_allows_action(statement, action) for action in _assume_actions_of(info))
 
 
-def _has_subject_condition(statement: Statement, host: str) -> bool:
-    key = f"{host.lower()}:sub"
-    return any(
-        c.key == key
-        and c.base in _SUBJECT_OPERATORS
-        and not c.if_exists
-        and c.qualifier is None
-        and c.values
-        and not any(v.strip() in ("", "*") for v in c.values)
-        for c in statement.conditions
-    )
+def _subject_state(statement: Statement, host: str | None) -> tuple[str, tuple[str, ...]]:
+    """How a statement conditions an OIDC issuer's subject: ("pinned" | "wildcard" | "none", values).
+
+    Only positive conditions count (no IfExists, no set qualifier). A value that is empty or only
+    ``*`` conditions nothing. A ``StringLike`` value with ``*`` or ``?`` trusts every subject that
+    matches it; conditions are ANDed, so one pinned condition pins the subject.
+    """
+    wildcards: list[str] = []
+    for c in statement.conditions:
+        if not (c.key.endswith(":sub") if host is None else c.key == f"{host.lower()}:sub"):
+            continue
+        if c.base not in _SUBJECT_OPERATORS or c.if_exists or c.qualifier is not None or not c.values:
+            continue
+        if any(v.strip().strip("*") == "" for v in c.values):
+            continue
+        wild = [v for v in c.values if c.base == "stringlike" and any(ch in v for ch in "*?")]
+        if not wild:
+            return "pinned", c.values
+        wildcards.extend(wild)
+    return ("wildcard", tuple(wildcards)) if wildcards else ("none", ())
 
 
 def _oidc_problem(info: PrincipalInfo, statement: Statement) -> tuple[str, str, bool] | None:
     host = info.oidc_host
+    state, values = _subject_state(statement, host)
+    if state == "wildcard":
+        shown = ", ".join(values)
+        detail = f"the subject condition {shown} is a wildcard: every workload that matches it may assume the role"
+        if host is None:
+            return "unresolved-issuer", f"an OIDC provider whose issuer is not readable ({detail})", False
+        return "oidc-wildcard-subject", detail + "; pin the repository and a branch or environment", True
     if host is not None:
-        if _has_subject_condition(statement, host):
+        if state == "pinned":
             return None
         return "oidc-without-subject", f"no condition on {host}:sub, so any identity of the issuer", True
     # The provider is known to be an OIDC provider but its issuer is not readable: only a statement
     # without any subject condition is decided.
-    if not any(c.key.endswith(":sub") for c in statement.conditions):
+    if state == "none":
         return "oidc-without-subject", "no condition on any issuer's :sub, so any identity of the issuer", True
     detail = "an OIDC provider whose issuer is not readable, so whether the :sub condition names it cannot be told"
     return "unresolved-issuer", detail, False
@@ -215,9 +254,13 @@ def _principal_problem(info: PrincipalInfo, statement: Statement, config: Config
     if cls is PrincipalClass.UNRESOLVED:
         return "unresolved-principal", "a reference the scanner could not resolve", False
     if cls is PrincipalClass.WILDCARD or info.wildcard:
-        return "wildcard-principal", "a wildcard trusts anyone who matches it", True
+        return "wildcard-principal", "a wildcard trusts anyone who matches it" + _narrowing_hint(statement), True
     simple: dict[PrincipalClass, tuple[str, str]] = {
-        PrincipalClass.SERVICE: ("service-principal", "a service, which no person can use to open support cases"),
+        PrincipalClass.SERVICE: (
+            "service-principal",
+            "a service: it acts with the role for whoever uses the service (a chat-ops service for everyone "
+            "in its channels), not for named people",
+        ),
         PrincipalClass.UNIQUE_ID: ("deleted-principal", "a unique ID: the trusted user or role was deleted"),
         PrincipalClass.CANONICAL_USER: ("invalid-principal", "a canonical user cannot assume an IAM role"),
         PrincipalClass.INVALID: ("invalid-principal", "not a principal IAM accepts in a trust policy"),
@@ -227,7 +270,8 @@ def _principal_problem(info: PrincipalInfo, statement: Statement, config: Config
         code, detail = simple[cls]
         return code, detail, True
     if cls is PrincipalClass.ACCOUNT_ROOT and not config.allow_account_roots:
-        return "account-root", "an account root trusts every principal of that account", True
+        detail = "an account root trusts every principal of that account" + _narrowing_hint(statement)
+        return "account-root", detail, True
     if cls is PrincipalClass.OIDC_PROVIDER:
         found = _oidc_problem(info, statement)
         if found is not None:
@@ -246,6 +290,107 @@ def _principal_problem(info: PrincipalInfo, statement: Statement, config: Config
     return None
 
 
+def _narrowing_hint(statement: Statement) -> str:
+    """Why conditions that look like narrowing do not narrow (said in the finding)."""
+    hints: list[str] = []
+    for c in statement.conditions:
+        if c.key in ("aws:principalorgid", "aws:principalaccount", "aws:principalorgpaths"):
+            hints.append(f"{c.key} narrows to an organisation or account, not to people")
+        elif c.key == _PRINCIPAL_ARN and (c.if_exists or c.qualifier is not None or c.base not in _NARROWING_OPERATORS):
+            hints.append(f"aws:PrincipalArn under {c.operator} does not narrow it")
+    return f" ({'; '.join(dict.fromkeys(hints))})" if hints else ""
+
+
+def _narrowing(statement: Statement) -> list[tuple[str, ...]]:
+    """The value lists of every positive ``aws:PrincipalArn`` condition of a statement.
+
+    ``ArnEquals``/``ArnLike``/``StringEquals``/``StringLike`` without ``IfExists`` and without a set
+    qualifier (``ForAnyValue:`` and ``ForAllValues:`` pass when the key is missing). Each list bounds
+    who may assume; conditions are ANDed, so any one of them is an upper bound.
+    """
+    return [
+        c.values
+        for c in statement.conditions
+        if c.key == _PRINCIPAL_ARN
+        and c.base in _NARROWING_OPERATORS
+        and not c.if_exists
+        and c.qualifier is None
+        and c.values
+    ]
+
+
+def _narrowable(info: PrincipalInfo) -> bool:
+    """A principal that an aws:PrincipalArn condition narrows: ``*`` or an account root."""
+    return info.principal.kind is PrincipalKind.AWS and info.cls in (
+        PrincipalClass.WILDCARD,
+        PrincipalClass.ACCOUNT_ROOT,
+    )
+
+
+def _narrowed_problem(info: PrincipalInfo, statement: Statement, config: Config) -> tuple[str, str, bool] | None:
+    """(code, detail, decided) for an ARN named by aws:PrincipalArn; None when it is a specific user or role."""
+    cls = info.cls
+    if cls is PrincipalClass.UNRESOLVED:
+        return "unresolved-principal", "an aws:PrincipalArn value the scanner could not resolve", False
+    if cls is PrincipalClass.ACCOUNT_ROOT and info.principal.value.strip().endswith(":root"):
+        if not config.allow_account_roots:
+            return (
+                "account-root",
+                "aws:PrincipalArn names the account's root user, not a specific IAM user or role",
+                True,
+            )
+    elif cls is PrincipalClass.WILDCARD or (info.wildcard and not info.identity_center_wildcards):
+        detail = (
+            "a wildcard in aws:PrincipalArn trusts every principal that matches it (only IAM Identity Center's "
+            "region segment and permission-set suffix may be wildcards)"
+        )
+        return "wildcard-principal", detail, True
+    elif cls not in _PEOPLE:
+        return "invalid-principal", f"aws:PrincipalArn names a {cls.value}, not a specific IAM user or role", True
+    return _principal_problem(dataclasses.replace(info, wildcard=False), statement, config)
+
+
+@dataclasses.dataclass
+class _Narrowed:
+    """Who a narrowed statement trusts: the ARNs of the narrowing that decides, and their findings."""
+
+    infos: list[PrincipalInfo]
+    fails: list[Problem]
+    unknowns: list[Problem]
+
+
+def _narrow(statement: Statement, config: Config) -> _Narrowed | None:
+    """The narrowing of a statement by aws:PrincipalArn, None when it has none.
+
+    With several narrowing conditions (ANDed), the first whose ARNs are all acceptable decides (it
+    bounds the others), else the first with nothing decided against it, else the first.
+    """
+    candidates: list[_Narrowed] = []
+    for values in _narrowing(statement):
+        infos = [classify(Principal(PrincipalKind.AWS, value)) for value in values]
+        narrowed = _Narrowed(infos, [], [])
+        for info in infos:
+            problem = _narrowed_problem(info, statement, config)
+            if problem is not None:
+                code, detail, decided = problem
+                (narrowed.fails if decided else narrowed.unknowns).append(Problem(code, info.principal.value, detail))
+        candidates.append(narrowed)
+    if not candidates:
+        return None
+    for narrowed in candidates:
+        if not narrowed.fails and not narrowed.unknowns:
+            return narrowed
+    return next((n for n in candidates if not n.fails), candidates[0])
+
+
+def _via(info: PrincipalInfo, role: Role) -> str:
+    value = info.principal.value
+    itself = info.cls is PrincipalClass.IAM_ROLE and (
+        value == role.arn or (":role/" in value and value.rsplit("/", 1)[-1] == role.name)
+    )
+    return f"{value} (via aws:PrincipalArn{', the role itself' if itself else ''})"
+
+
 @dataclasses.dataclass
 class _Findings:
     """What one rule found in one document (or across branches)."""
@@ -253,6 +398,7 @@ class _Findings:
     fails: list[Problem] = dataclasses.field(default_factory=list)
     unknowns: list[Problem] = dataclasses.field(default_factory=list)
     good: list[str] = dataclasses.field(default_factory=list)  # trusted principals / MFA-covered
+    exempt: list[str] = dataclasses.field(default_factory=list)  # MFA: roles, whose sessions are exempt
 
     def extend(self, other: _Findings, branch: str | None) -> None:
         def mark(p: Problem) -> Problem:
@@ -261,6 +407,7 @@ class _Findings:
         self.fails.extend(mark(p) for p in other.fails if mark(p) not in self.fails)
         self.unknowns.extend(mark(p) for p in other.unknowns if mark(p) not in self.unknowns)
         self.good.extend(g for g in other.good if g not in self.good)
+        self.exempt.extend(g for g in other.exempt if g not in self.exempt)
 
 
 def _by_branch(
@@ -293,9 +440,21 @@ def _trust_findings(role: Role, document: PolicyDocument, config: Config) -> _Fi
             found.fails.append(
                 Problem("no-principal", statement.sid or "statement", "an Allow statement without a principal")
             )
+        narrowed = _narrow(statement, config)
         for principal in statement.principals or ():
             info = classify(principal)
             someone_can_assume = someone_can_assume or _can_assume(info, statement)
+            if narrowed is not None and _narrowable(info):
+                # '*' or an account root narrowed by aws:PrincipalArn trusts exactly the ARNs it names.
+                found.extend(
+                    _Findings(
+                        fails=list(narrowed.fails),
+                        unknowns=list(narrowed.unknowns),
+                        good=[_via(i, role) for i in narrowed.infos if _narrowed_problem(i, statement, config) is None],
+                    ),
+                    None,
+                )
+                continue
             problem = _principal_problem(info, statement, config)
             if problem is None:
                 found.good.append(_shown(info))
@@ -347,25 +506,49 @@ def _requires_mfa(conditions: tuple[Condition, ...]) -> bool:
     return False
 
 
-def _mfa_findings(document: PolicyDocument) -> _Findings:
+def _mfa_findings(document: PolicyDocument, config: Config) -> _Findings:
+    """Statements that let principals holding long-term IAM credentials assume the role need MFA.
+
+    Exempt: federated and service principals (only AWS principals are read), and statements whose
+    every principal, after narrowing by aws:PrincipalArn, is an IAM role, an Identity Center role or
+    a role session. Required: IAM users, account roots not narrowed to roles, wildcards,
+    NotPrincipal, and references whose kind is unknown.
+    """
     found = _Findings()
     for statement in _assume_statements(document):
-        iam: list[str] = []
+        needs: list[str] = []  # may hold long-term credentials
+        roles: list[str] = []  # role sessions: exempt
         maybe: list[str] = []  # unresolved: able to assume here only if the value turns out to be '*'
+        narrowed = _narrow(statement, config)
+        role_only = narrowed is not None and any(
+            all(classify(Principal(PrincipalKind.AWS, v)).cls in ROLE_CLASSES for v in values)
+            for values in _narrowing(statement)
+        )
         for p in statement.principals or ():
             info = classify(p)
             if p.kind is not PrincipalKind.AWS or not _can_assume(info, statement):
                 continue
+            if narrowed is not None and _narrowable(info):
+                for value in narrowed.infos:
+                    shown = f"{value.principal.value} (via aws:PrincipalArn)"
+                    (roles if role_only or value.cls in ROLE_CLASSES else needs).append(shown)
+                continue
             unsure = info.cls is PrincipalClass.UNRESOLVED and not statement_allows_action(statement, "sts:AssumeRole")
-            (maybe if unsure else iam).append(_shown(info))
+            if unsure:
+                maybe.append(_shown(info))
+            elif info.cls in ROLE_CLASSES:
+                roles.append(_shown(info))
+            else:
+                needs.append(_shown(info))
         if statement.not_principals is not None:
-            iam.append("NotPrincipal")
-        if not iam and not maybe:
+            needs.append("NotPrincipal")
+        if not needs and not maybe:
+            found.exempt.extend(r for r in roles if r not in found.exempt)
             continue
         if _requires_mfa(statement.conditions):
-            found.good.extend(iam + maybe)
+            found.good.extend(needs + maybe + roles)
             continue
-        if not iam:
+        if not needs:
             detail = "an unresolved principal that may assume the role without MFA if it is a wildcard"
             found.unknowns.append(Problem("unresolved-principal", ", ".join(maybe), detail))
             continue
@@ -375,28 +558,39 @@ def _mfa_findings(document: PolicyDocument) -> _Findings:
             if if_exists
             else ("mfa-not-required", "no aws:MultiFactorAuthPresent or aws:MultiFactorAuthAge condition")
         )
-        found.fails.append(Problem(code, ", ".join(iam), detail))
+        if roles:
+            detail += (
+                f"; the roles it also names ({', '.join(roles)}) are exempt and would be locked out by the "
+                "condition: give the users a statement of their own that requires MFA"
+            )
+        found.fails.append(Problem(code, ", ".join(needs), detail))
     return found
 
 
 def evaluate_mfa(role: Role, config: Config) -> Verdict:
-    del config  # the MFA rule has no settings; the parameter keeps every rule's signature alike
 
     def undecided(reason: str) -> _Findings:
         return _Findings(unknowns=[Problem("unreadable-trust-policy", role.name, f"trust policy unreadable: {reason}")])
 
-    found = _by_branch(role.trust, _mfa_findings, undecided)
-    passed = (
-        "requires MFA for " + ", ".join(found.good) + "."
-        if found.good
-        else "lets no IAM user or role assume it (federated MFA lives at the identity provider)."
+    found = _by_branch(role.trust, lambda document: _mfa_findings(document, config), undecided)
+    exempt = (
+        "only IAM roles and Identity Center roles may also assume it (" + ", ".join(found.exempt) + "): their "
+        "sessions are temporary, MFA is enforced where they start, and Identity Center sessions carry no MFA context"
     )
+    if found.good:
+        passed = "requires MFA for " + ", ".join(found.good) + ("; " + exempt if found.exempt else "") + "."
+    elif found.exempt:
+        passed = "is exempt from MFA: " + exempt + "."
+    else:
+        passed = "lets no IAM user or role assume it (federated MFA lives at the identity provider)."
     fix = 'add Condition {"Bool": {"aws:MultiFactorAuthPresent": "true"}} to each such trust statement'
     evidence = {
         "role": [role.name],
         "mfa_required_for": found.good,
         "mfa_missing_for": [p.subject for p in found.fails],
     }
+    if found.exempt:
+        evidence["mfa_exempt_roles"] = found.exempt
     return _verdict(
         MFA, role.address, found.fails, found.unknowns, passed, fix, evidence, "can be assumed without MFA by"
     )
@@ -407,25 +601,28 @@ def _in_support_family(action: str) -> bool:
     return service in SUPPORT_SERVICES
 
 
-def _outside_support(document: PolicyDocument) -> list[str]:
+def _outside_support(document: PolicyDocument, config: Config) -> list[str]:
+    """Allowed actions outside the support family and outside ``support_role_allowed_actions``."""
     outside: list[str] = []
     for s in document.statements:
         if s.effect != "Allow":
             continue
         if s.actions is not None:
-            outside.extend(a for a in s.actions if not _in_support_family(a))
+            outside.extend(a for a in s.actions if not _in_support_family(a) and not config.action_allowed(a))
         elif s.not_actions is not None and not any(a.strip() == "*" for a in s.not_actions):
             outside.append("NotAction " + ", ".join(s.not_actions))
     return outside
 
 
-def _check_document(name: str, document: Document | None, fails: list[Problem], unknowns: list[Problem]) -> None:
+def _check_document(
+    name: str, document: Document | None, config: Config, fails: list[Problem], unknowns: list[Problem]
+) -> None:
     if document is None:
         unknowns.append(Problem("policy-not-visible", name, "its document was not given to the scanner"))
         return
 
     def judge(doc: PolicyDocument) -> _Findings:
-        outside = _outside_support(doc)
+        outside = _outside_support(doc, config)
         problems = [Problem("non-support-action", name, "allows " + ", ".join(sorted(set(outside))))] if outside else []
         return _Findings(fails=problems)
 
@@ -452,22 +649,25 @@ def evaluate_least_privilege(role: Role, config: Config) -> Verdict:
                 continue
             shown = arn if attachment.condition is None else f"{arn} (when {attachment.condition})"
             policies.append(shown)
-            if is_support_policy(arn) or config.policy_allowed(arn):
+            if _is_support(arn, config) or config.policy_allowed(arn):
                 continue
             if is_aws_managed_policy(arn):
                 fails.append(
                     Problem("extra-managed-policy", shown, "an AWS managed policy other than AWSSupportAccess")
                 )
             else:
-                _check_document(shown, attachment.document, fails, unknowns)
+                _check_document(shown, attachment.document, config, fails, unknowns)
     if isinstance(role.inline, Unknown):
         unknowns.append(Problem("unreadable-inline-policies", role.name, role.inline.reason))
     else:
         for inline in role.inline:
             policies.append(f"inline:{inline.name}")
-            _check_document(f"inline policy {inline.name}", inline.document, fails, unknowns)
+            _check_document(f"inline policy {inline.name}", inline.document, config, fails, unknowns)
     evidence = {"role": [role.name], "policies": policies}
-    fix = "detach other managed policies and remove non-support statements (or allow a policy in the configuration)"
+    fix = (
+        "detach other managed policies and remove non-support statements (or allow a policy or action patterns "
+        "in the configuration)"
+    )
     lead = "grants more than AWS Support access"
     return _verdict(
         LEAST_PRIVILEGE, role.address, fails, unknowns, "grants only AWS Support access.", fix, evidence, lead
@@ -479,14 +679,14 @@ _PER_ROLE = {TRUST: evaluate_trust, LEAST_PRIVILEGE: evaluate_least_privilege, M
 
 def evaluate_role(role: Role, config: Config) -> dict[str, Verdict | None]:
     """Every per-role rule for one role; None for each when the role is not a support role."""
-    role = with_maybe_attached(role)
-    status = support_status(role)
+    role = with_maybe_attached(role, config)
+    status = support_status(role, config)
     if status is False:
         return {rule_id: None for rule_id in PER_ROLE_RULES}
     if isinstance(status, Unknown):
         reason = f"whether it carries AWSSupportAccess could not be read: {status.reason}"
         return {rule_id: _undecided(rule_id, role, "support-status-unknown", reason) for rule_id in PER_ROLE_RULES}
-    condition = support_condition(role)
+    condition = support_condition(role, config)
     verdicts = {rule_id: _PER_ROLE[rule_id](role, config) for rule_id in PER_ROLE_RULES}
     if condition is None:
         return dict(verdicts)
@@ -503,17 +703,29 @@ def _conditional(verdict: Verdict, condition: str) -> Verdict:
     )
 
 
+def _grants_support(document: Document | None) -> bool:
+    """Whether a visible policy document (any branch) allows reading or opening support cases."""
+    if isinstance(document, Alternatives):
+        return any(_grants_support(branch.document) for branch in document.branches)
+    if not isinstance(document, PolicyDocument):
+        return False
+    return any(
+        s.effect == "Allow" and any(statement_allows_action(s, probe) for probe in _SUPPORT_PROBES)
+        for s in document.statements
+    )
+
+
 def evaluate_exists(account: Account, config: Config) -> Verdict:
-    del config  # the exists rule has no settings
     supports: list[str] = []
     conditional: dict[str, str] = {}
     undecided: list[Problem] = []
     look_alikes: list[str] = []
+    custom: list[str] = []
     boundary_only: list[str] = []
-    for role in map(with_maybe_attached, account.roles):
-        status = support_status(role)
+    for role in (with_maybe_attached(r, config) for r in account.roles):
+        status = support_status(role, config)
         if status is True:
-            condition = support_condition(role)
+            condition = support_condition(role, config)
             supports.append(role.name)
             if condition is not None:
                 conditional[role.name] = condition
@@ -525,6 +737,14 @@ def evaluate_exists(account: Account, config: Config) -> Verdict:
                     f"{role.name} ({a.arn})"
                     for a in role.managed
                     if isinstance(a.arn, str) and policy_name(a.arn) == "AWSSupportAccess"
+                )
+                custom.extend(
+                    f"{role.name} ({a.arn})"
+                    for a in role.managed
+                    if isinstance(a.arn, str)
+                    and policy_name(a.arn) != "AWSSupportAccess"
+                    and not is_aws_managed_policy(a.arn)
+                    and _grants_support(a.document)
                 )
             if role.boundary and is_support_policy(role.boundary):
                 boundary_only.append(role.name)
@@ -540,7 +760,7 @@ def evaluate_exists(account: Account, config: Config) -> Verdict:
             name if name not in conditional else f"{name} (only when {conditional[name]})" for name in supports
         )
         return _verdict(EXISTS, account.address, [], [], f"has support role(s): {listed}.", "", evidence)
-    unreadable = [*account.unreadable, *_may_attach_support(account)]
+    unreadable = [*account.unreadable, *_may_attach_support(account, config)]
     unknowns = [Problem("unreadable-account", account.address, r) for r in unreadable] + undecided
     fails: list[Problem] = []
     if not unknowns:
@@ -556,6 +776,12 @@ def evaluate_exists(account: Account, config: Config) -> Verdict:
                     "look-alike-policy", ", ".join(look_alikes), "a customer managed policy is not AWSSupportAccess"
                 )
             )
+        if custom:
+            detail = (
+                "a customer managed policy with support permissions is not AWSSupportAccess, which CIS audits: "
+                "attach AWSSupportAccess, or list the policy in support_role_support_policies to count it"
+            )
+            fails.append(Problem("custom-support-policy", ", ".join(custom), detail))
         if boundary_only:
             fails.append(Problem("boundary-only", ", ".join(boundary_only), "a permissions boundary grants nothing"))
     fix = "create a role trusted by the incident handlers and attach arn:<partition>:iam::aws:policy/AWSSupportAccess"

@@ -245,7 +245,11 @@ SUB_KEY = "token.actions.githubusercontent.com:sub"
     ("condition", "expected"),
     [
         ({"StringEquals": {SUB_KEY: "repo:o/r:ref:refs/heads/main"}}, "PASS"),
-        ({"StringLike": {SUB_KEY: "repo:o/r:*"}}, "PASS"),
+        ({"StringLike": {SUB_KEY: "repo:o/r:*"}}, "FAIL oidc-wildcard-subject"),
+        ({"StringLike": {SUB_KEY: "repo:o/*"}}, "FAIL oidc-wildcard-subject"),
+        ({"StringLike": {SUB_KEY: "repo:o/r:ref:refs/heads/main"}}, "PASS"),
+        ({"StringEquals": {SUB_KEY: "repo:o/*"}}, "PASS"),  # StringEquals reads '*' literally
+        ({"StringLike": {SUB_KEY: "repo:o/r:*"}, "StringEquals": {SUB_KEY: "repo:o/r:environment:prod"}}, "PASS"),
         ({"StringEqualsIgnoreCase": {SUB_KEY: "repo:o/r:environment:prod"}}, "PASS"),
         ({"StringEquals": {"Token.Actions.GitHubUserContent.com:SUB": "repo:o/r:ref:refs/heads/main"}}, "PASS"),
         (None, "FAIL oidc-without-subject"),
