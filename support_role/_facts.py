@@ -30,6 +30,11 @@ five forms, and the rules decide on it, staying UNKNOWN only for what it does no
   cannot decide (``Fn::If`` inside a trust policy, an HCL conditional). Each branch is judged and the
   worst verdict counts (FAIL, then UNKNOWN, then PASS). Sources that read raw values can mark such a
   value with :class:`support_role._values.Choice` and let :func:`support_role.parse_policy` expand it.
+
+Sources hand raw documents to :func:`support_role.parse_policy` with a :class:`TypedReference` where a
+principal value stands (or an ``aws:PrincipalArn`` condition value: it then reads as its partially
+known ARN), a ``Choice`` where a value depends on a condition (``NO_VALUE`` for an absent branch), and
+set :attr:`ManagedAttachment.condition` on conditional attachments; the rules do the rest.
 """
 
 from __future__ import annotations

@@ -8,7 +8,10 @@ is never modified.
 
 A raw value may hold :class:`~support_role._values.Choice` markers (a source's ``Fn::If`` or HCL
 conditional): the document is then read once per combination of the conditions it depends on
-(at most :data:`MAX_CONDITIONS` distinct conditions) and returned as :class:`Alternatives`.
+(at most :data:`MAX_CONDITIONS` distinct conditions) and returned as :class:`Alternatives`. A
+:class:`~support_role.TypedReference` may stand where a principal value stands (it becomes a
+:class:`Principal` of that kind without a value) or where a condition value stands (it reads as its
+partially known ARN, see :func:`support_role._arn.reference_arn`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import re
 import urllib.parse
 from collections.abc import Callable, Mapping
 
+from ._arn import reference_arn
 from ._facts import (
     Alternatives,
     Branch,
@@ -29,6 +33,7 @@ from ._facts import (
     Principal,
     PrincipalKind,
     Statement,
+    TypedReference,
     Unknown,
 )
 from ._values import NO_VALUE, Choice, describe, is_unresolved_reference, leaf_text
@@ -204,6 +209,9 @@ def _strings(value: object, what: str) -> tuple[str, ...]:
     """Actions and condition values: every leaf must be known, or the document is Unknown."""
     result: list[str] = []
     for item in _flatten(value, what):
+        if isinstance(item, TypedReference):
+            result.append(reference_arn(item))
+            continue
         text = leaf_text(item)
         if text is None or is_unresolved_reference(text):
             raise _Malformed(f"{what} value {describe(item)} could not be resolved")
@@ -261,6 +269,9 @@ def _json_principals(value: object) -> tuple[Principal, ...]:
 def _principal_values(kind: PrincipalKind, raw_values: object) -> list[Principal]:
     principals: list[Principal] = []
     for item in _flatten(raw_values, "Principal"):
+        if isinstance(item, TypedReference):
+            principals.append(Principal(kind, item.expression, resolved=False, reference=item))
+            continue
         text = leaf_text(item)
         if text is None:
             principals.append(Principal(kind, describe(item), resolved=False))

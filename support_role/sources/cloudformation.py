@@ -15,23 +15,72 @@ What is read, per ``AWS::IAM::Role`` (its logical ID carries every per-role resu
 * inline policies: ``Policies`` on the role, ``AWS::IAM::Policy`` (``Roles``) and
   ``AWS::IAM::RolePolicy`` (``RoleName``), the role named by ``!Ref`` or by its ``RoleName``.
 
-An intrinsic that is not evaluated (``Fn::ImportValue``, ``Fn::If``, ``Fn::GetAtt``, a ``!Ref``
-to a parameter without default, ...) becomes :class:`Unknown` with the reason.
+What a template knows without a value (see :mod:`support_role._facts`) is read as such:
+
+* typed references: ``!GetAtt X.Arn`` of an ``AWS::IAM::User`` / ``Role`` / ``Group`` /
+  ``SAMLProvider`` / ``OIDCProvider`` of the template, and ``!Ref`` of a SAML or OIDC provider (its
+  ARN), become a :class:`~support_role.TypedReference` (the OIDC issuer from the provider's ``Url``);
+  ``${AWS::AccountId}`` is the template's own account;
+* ``Fn::Sub`` (with or without a variable map) and ``Fn::Join`` (CDK's output) build partially known
+  strings: a parameter without a default, a pseudo parameter or an attribute that is not evaluated
+  stays a ``${...}`` token, so ``arn:${AWS::Partition}:iam::${Admin}:root`` is an account root;
+* ``Fn::If`` (with ``AWS::NoValue``) inside a document becomes a :class:`~support_role.Choice`, so
+  the document is judged branch by branch; in ``ManagedPolicyArns`` (entries or the whole list) it
+  makes conditional attachments, named by the condition; a resource's ``Condition`` attribute makes
+  what it attaches conditional too (and a conditional role's attachments).
+
+Any other intrinsic that is not evaluated (``Fn::ImportValue``, ``Fn::Select``, a ``!Ref`` to a
+parameter without default where a whole value is needed, ...) becomes :class:`Unknown` with the reason.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .._arn import is_aws_managed_policy, is_support_policy, policy_name, split_arn
-from .._facts import Account, Document, InlinePolicy, ManagedAttachment, MaybeAttached, Role, Unknown
+from .._arn import is_aws_managed_policy, is_support_policy, oidc_issuer, policy_name, split_arn
+from .._facts import (
+    Account,
+    Document,
+    InlinePolicy,
+    ManagedAttachment,
+    MaybeAttached,
+    ReferenceKind,
+    Role,
+    TypedReference,
+    Unknown,
+)
 from .._policy import parse_policy
-from .._values import CFN_ACCOUNT_TOKEN, CFN_PARTITION_TOKEN, describe, is_unresolved_reference, leaf_text
+from .._values import (
+    CFN_ACCOUNT_TOKEN,
+    CFN_PARTITION_TOKEN,
+    NO_VALUE,
+    Choice,
+    describe,
+    is_unresolved_reference,
+    leaf_text,
+)
 
 ROLE = "AWS::IAM::Role"
 _POLICY_RESOURCE = re.compile(r"^policy/[\w+=,.@/-]+$")
+_SUB_VARIABLE = re.compile(r"\$\{(?!!)([^{}]*)\}")
+_MAX_RAW_DEPTH = 64
+# What !GetAtt X.Arn (and !Ref X, for providers) of each resource type is, as a principal.
+_TYPED = {
+    "AWS::IAM::User": ReferenceKind.IAM_USER,
+    "AWS::IAM::Role": ReferenceKind.IAM_ROLE,
+    "AWS::IAM::Group": ReferenceKind.IAM_GROUP,
+    "AWS::IAM::SAMLProvider": ReferenceKind.SAML_PROVIDER,
+    "AWS::IAM::OIDCProvider": ReferenceKind.OIDC_PROVIDER,
+}
+_NAME_PROPERTY = {
+    "AWS::IAM::User": "UserName",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::Group": "GroupName",
+    "AWS::IAM::SAMLProvider": "Name",
+}
 MANAGED_POLICY = "AWS::IAM::ManagedPolicy"
 METADATA_KEY = "cis-support-role"
 BASELINE_FLAG = "account-baseline"
@@ -52,6 +101,10 @@ def _clean(value: object) -> object:
     if isinstance(value, list):
         return [_clean(v) for v in value]
     return value
+
+
+def _both(outer: str | None, inner: str) -> str:
+    return inner if outer is None else f"{outer} and {inner}"
 
 
 def _list(value: object) -> list[object]:
@@ -108,12 +161,14 @@ class CloudFormationTemplate:
                 self._inline_policy(logical_id, "RoleName")
             elif kind == MANAGED_POLICY:
                 attachment = self._customer(logical_id)
+                if self._condition(logical_id) is not None:
+                    attachment = dataclasses.replace(attachment, condition=self._condition(logical_id))
                 roles = _list(self._props(logical_id).get("Roles"))
                 for role in _unique(roles):
                     self._attach(logical_id, role, attachment)
             elif kind in ("AWS::IAM::User", "AWS::IAM::Group"):
                 props = self._props(logical_id)
-                arns = [self.policy(logical_id, arn) for arn in _list(props.get("ManagedPolicyArns"))]
+                arns = self.attachments(logical_id, _list(props.get("ManagedPolicyArns")))
                 if any(isinstance(a.arn, str) and is_support_policy(a.arn) for a in arns):
                     key = "UserName" if kind == "AWS::IAM::User" else "GroupName"
                     name = _text(props.get(key)) or logical_id
@@ -122,6 +177,122 @@ class CloudFormationTemplate:
     def _props(self, logical_id: str) -> Mapping[str, object]:
         props = self.resources[logical_id].get("Properties")
         return props if isinstance(props, Mapping) else {}
+
+    def _condition(self, logical_id: str) -> str | None:
+        """The resource's ``Condition`` attribute: it exists only when that condition holds."""
+        condition = self.resources[logical_id].get("Condition")
+        return condition if isinstance(condition, str) and condition.strip() else None
+
+    # ---------------------------------------------------------------------- raw values
+    def typed(self, value: object) -> TypedReference | None:
+        """The typed reference a ``!GetAtt X.Arn`` / ``!Ref Provider`` is, when X is an IAM identity
+        or provider of the template; None otherwise."""
+        intrinsic = _intrinsic_name(value)
+        if not isinstance(value, Mapping) or intrinsic not in ("Fn::GetAtt", "Ref"):
+            return None
+        arg = value[intrinsic]
+        if intrinsic == "Ref":
+            target, attribute, expression = arg, "Arn", f"!Ref {arg}"
+            if not isinstance(target, str) or self.resources.get(target, {}).get("Type") not in (
+                "AWS::IAM::SAMLProvider",
+                "AWS::IAM::OIDCProvider",
+            ):
+                return None  # !Ref of a user or role is its name, not an ARN
+        else:
+            parts = arg.split(".", 1) if isinstance(arg, str) else arg
+            if not isinstance(parts, list) or len(parts) != 2 or not all(isinstance(p, str) for p in parts):
+                return None
+            target, attribute = parts
+            expression = f"!GetAtt {target}.{attribute}"
+        resource = self.resources.get(target) if isinstance(target, str) else None
+        kind = _TYPED.get(str(resource.get("Type"))) if resource is not None else None
+        if kind is None or attribute != "Arn" or not isinstance(target, str):
+            return None
+        props = self._props(target)
+        name: str | None = None
+        issuer: str | None = None
+        key = _NAME_PROPERTY.get(str(self.resources[target]["Type"]))
+        literal = _text(props.get(key)) if key else None
+        if literal is not None and "${" not in literal:
+            path = _text(props.get("Path")) or "/"
+            name = f"{path.lstrip('/')}{literal}" if "${" not in path else None
+        if kind is ReferenceKind.OIDC_PROVIDER:
+            url = _text(props.get("Url"))
+            issuer = oidc_issuer(url) if url is not None and "${" not in url else None
+        return TypedReference(kind, expression, name=name, issuer=issuer)
+
+    def raw(self, value: object, depth: int = 0) -> object:
+        """A template value as the core reads raw documents: ``Fn::If`` -> Choice, ``AWS::NoValue``
+        -> NO_VALUE, typed references, Sub/Join as partially known text. Never modifies ``value``."""
+        if depth > _MAX_RAW_DEPTH:
+            raise RecursionError("template value nested too deeply")
+        if isinstance(value, list):
+            return [self.raw(item, depth + 1) for item in value]
+        if not isinstance(value, Mapping):
+            return value
+        intrinsic = _intrinsic_name(value)
+        if intrinsic is None:
+            return {
+                k: self.raw(v, depth + 1) for k, v in value.items() if not (isinstance(k, str) and k.startswith("__"))
+            }
+        arg = value[intrinsic]
+        if intrinsic == "Ref" and arg == "AWS::NoValue":
+            return NO_VALUE
+        typed = self.typed(value)
+        if typed is not None:
+            return typed
+        if intrinsic == "Fn::If" and isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
+            return Choice(arg[0], self.raw(arg[1], depth + 1), self.raw(arg[2], depth + 1))
+        if intrinsic in ("Fn::Sub", "Fn::Join"):
+            built = self._built(intrinsic, arg, depth)
+            if built is not None:
+                return built
+        return _clean(value)
+
+    def _token(self, value: object, depth: int) -> object:
+        """A part of a Sub/Join: its text, a Choice of texts, or a ``${...}`` token for what is not known."""
+        raw = self.raw(value, depth + 1)
+        if isinstance(raw, str | Choice | TypedReference):
+            return raw
+        if isinstance(raw, bool | int | float):
+            return leaf_text(raw)
+        if isinstance(raw, Mapping) and _intrinsic_name(raw) == "Ref" and isinstance(raw.get("Ref"), str):
+            pseudo = leaf_text(raw)
+            return pseudo if pseudo is not None else f"${{{raw['Ref']}}}"
+        if isinstance(raw, Mapping) and _intrinsic_name(raw) == "Fn::GetAtt":
+            target = raw["Fn::GetAtt"]
+            shown = ".".join(str(t) for t in target) if isinstance(target, list) else str(target)
+            return "${" + shown.replace("{", "").replace("}", "") + "}"
+        name = _intrinsic_name(raw)
+        return f"${{{name or 'value'}}}"
+
+    def _built(self, intrinsic: str, arg: object, depth: int) -> object | None:
+        """The text a Sub or Join builds (a Choice when a part depends on a condition)."""
+        if intrinsic == "Fn::Sub":
+            template, variables = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, {})
+            if not isinstance(template, str) or not isinstance(variables, Mapping):
+                return None
+            whole = _SUB_VARIABLE.fullmatch(template.strip())
+            if whole and whole.group(1) not in variables and whole.group(1).endswith(".Arn"):
+                typed = self.typed({"Fn::GetAtt": whole.group(1)})
+                if typed is not None:
+                    return typed
+            names = [n for n in dict.fromkeys(_SUB_VARIABLE.findall(template)) if n in variables]
+            parts: list[object] = []
+            last = 0
+            for match in _SUB_VARIABLE.finditer(template):
+                if match.group(1) in names:
+                    parts.append(template[last : match.start()])
+                    parts.append(self._token(variables[match.group(1)], depth))
+                    last = match.end()
+            parts.append(template[last:])
+            return _concat(parts, "")
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], list):
+            separator, items = arg
+            tokens = [self._token(item, depth) for item in items]
+            tokens = [t for t in tokens if t is not NO_VALUE]
+            return _concat(tokens, separator)
+        return None
 
     # -------------------------------------------------------------------------- references
     def role_targets(self, value: object) -> tuple[list[str], str | None, str | None]:
@@ -176,6 +347,22 @@ class CloudFormationTemplate:
         why = "is not defined in the template" if not candidates else "matches several managed policies"
         return ManagedAttachment(text, Unknown(f"the customer managed policy {text} {why}"))
 
+    def attachments(self, origin: str, value: object, condition: str | None = None) -> list[ManagedAttachment]:
+        """The managed policies of one ``ManagedPolicyArns`` entry (or the whole list), with the
+        condition under which each is attached (``Fn::If`` branches; ``AWS::NoValue`` attaches nothing)."""
+        if isinstance(value, list):
+            return [a for item in value for a in self.attachments(origin, item, condition)]
+        intrinsic = _intrinsic_name(value)
+        if isinstance(value, Mapping) and intrinsic == "Ref" and value.get("Ref") == "AWS::NoValue":
+            return []
+        if isinstance(value, Mapping) and intrinsic == "Fn::If":
+            arg = value.get("Fn::If")
+            if isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
+                when, otherwise = _both(condition, arg[0]), _both(condition, f"not {arg[0]}")
+                return self.attachments(origin, arg[1], when) + self.attachments(origin, arg[2], otherwise)
+        attachment = self.policy(origin, value)
+        return [attachment if condition is None else dataclasses.replace(attachment, condition=condition)]
+
     def _customer(self, logical_id: str) -> ManagedAttachment:
         props = self._props(logical_id)
         name = _text(props.get("ManagedPolicyName")) or logical_id
@@ -183,18 +370,17 @@ class CloudFormationTemplate:
         arn = f"arn:{CFN_PARTITION_TOKEN}:iam::{CFN_ACCOUNT_TOKEN}:policy{path}{name}"
         return ManagedAttachment(arn, self.document(props.get("PolicyDocument"), f"{logical_id}.PolicyDocument"))
 
-    @staticmethod
-    def document(value: object, what: str) -> Document:
+    def document(self, value: object, what: str) -> Document:
         if value is None:
             return Unknown(f"{what} is not set")
         intrinsic = _intrinsic_name(value)
-        if intrinsic is not None and intrinsic != "Fn::Sub":
+        if intrinsic is not None and intrinsic not in ("Fn::Sub", "Fn::If"):
             return Unknown(f"{what} is given as {intrinsic}, which is not evaluated")
-        cleaned = _clean(value)
-        if intrinsic == "Fn::Sub":
-            text = leaf_text(cleaned)
-            cleaned = text if text is not None else cleaned
-        document = parse_policy(cleaned)
+        raw = self.raw(value)
+        if intrinsic == "Fn::Sub" and not isinstance(raw, str | Choice):
+            text = leaf_text(_clean(value))
+            raw = text if text is not None else raw
+        document = parse_policy(raw)
         return Unknown(f"{what}: {document.reason}") if isinstance(document, Unknown) else document
 
     # ----------------------------------------------------------------------- attachments
@@ -211,6 +397,8 @@ class CloudFormationTemplate:
     def _inline_policy(self, logical_id: str, key: str) -> None:
         props = self._props(logical_id)
         name = _text(props.get("PolicyName")) or logical_id
+        if self._condition(logical_id) is not None:
+            name = f"{name} (when {self._condition(logical_id)})"
         policy = InlinePolicy(name, self.document(props.get("PolicyDocument"), f"{logical_id}.PolicyDocument"))
         targets: set[str] = set()
         for role in _list(props.get(key)):
@@ -233,23 +421,29 @@ class CloudFormationTemplate:
         name = _text(props.get("RoleName"))
         trust = self.document(props.get("AssumeRolePolicyDocument"), f"{logical_id}.AssumeRolePolicyDocument")
         arns = props.get("ManagedPolicyArns")
+        role_condition = self._condition(logical_id)
         managed: tuple[ManagedAttachment, ...] | Unknown
-        if arns is not None and not isinstance(arns, list):
+        if arns is not None and not isinstance(arns, list) and _intrinsic_name(arns) != "Fn::If":
             managed = Unknown(f"{logical_id}.ManagedPolicyArns is {describe(_clean(arns))}, which is not evaluated")
         else:
-            managed = tuple(self.policy(logical_id, arn) for arn in _list(arns)) + tuple(
-                self.managed.get(logical_id, [])
-            )
+            managed = tuple(self.attachments(logical_id, _list(arns))) + tuple(self.managed.get(logical_id, []))
+            if role_condition is not None:  # the role exists only when its condition holds
+                managed = tuple(
+                    dataclasses.replace(
+                        a, condition=_both(role_condition, a.condition) if a.condition else role_condition
+                    )
+                    for a in managed
+                )
         inline: list[InlinePolicy] = []
         policies = props.get("Policies")
-        for i, item in enumerate(_list(policies)):
+        for i, (item, condition) in enumerate(_branches(policies)):
             if not isinstance(item, Mapping) or _intrinsic_name(item) is not None:
                 inline.append(InlinePolicy(f"Policies[{i}]", Unknown(f"{logical_id}.Policies[{i}] is not evaluated")))
                 continue
             policy_name_ = _text(item.get("PolicyName")) or f"Policies[{i}]"
-            inline.append(
-                InlinePolicy(policy_name_, self.document(item.get("PolicyDocument"), f"inline policy {policy_name_}"))
-            )
+            document = self.document(item.get("PolicyDocument"), f"inline policy {policy_name_}")
+            shown = policy_name_ if condition is None else f"{policy_name_} (when {condition})"
+            inline.append(InlinePolicy(shown, document))
         inline += self.inline.get(logical_id, [])
         role = Role(
             name=name if name is not None and "${" not in name else logical_id,
@@ -298,6 +492,38 @@ class CloudFormationTemplate:
             else:
                 self.carrier_found = (min(self.resources) if self.resources else None,)
         return self.carrier_found[0]
+
+
+def _branches(value: object, condition: str | None = None) -> list[tuple[object, str | None]]:
+    """The items of a list property with the condition each is there under (``Fn::If`` entries)."""
+    if isinstance(value, list):
+        return [pair for item in value for pair in _branches(item, condition)]
+    if isinstance(value, Mapping) and _intrinsic_name(value) == "Ref" and value.get("Ref") == "AWS::NoValue":
+        return []
+    if isinstance(value, Mapping) and _intrinsic_name(value) == "Fn::If":
+        arg = value.get("Fn::If")
+        if isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
+            return _branches(arg[1], _both(condition, arg[0])) + _branches(arg[2], _both(condition, f"not {arg[0]}"))
+    return [] if value is None else [(value, condition)]
+
+
+def _concat(parts: list[object], separator: str) -> object:
+    """Join text parts; a Choice among them makes a Choice of the joined texts; a typed reference
+    inside a longer text reads as its partially known ARN's token."""
+    for i, part in enumerate(parts):
+        if isinstance(part, Choice):
+            return Choice(
+                part.condition,
+                _concat([*parts[:i], part.when_true, *parts[i + 1 :]], separator),
+                _concat([*parts[:i], part.when_false, *parts[i + 1 :]], separator),
+            )
+    if len(parts) == 1 and isinstance(parts[0], TypedReference):
+        return parts[0]
+    texts = ["${" + p.expression.split(" ", 1)[-1] + "}" if isinstance(p, TypedReference) else p for p in parts]
+    texts = [t for t in texts if t is not NO_VALUE]
+    if not all(isinstance(t, str) for t in texts):
+        return None
+    return separator.join(str(t) for t in texts)
 
 
 def _unique(values: list[object]) -> list[object]:

@@ -65,14 +65,14 @@ CLOUDFORMATION_UNKNOWNS = {
     ("CKV_CISSR_2", "AWS::IAM::Role.ParameterPolicyRole"): "UNKNOWN support-status-unknown",
     ("CKV_CISSR_3", "AWS::IAM::Role.ParameterPolicyRole"): "UNKNOWN support-status-unknown",
     ("CKV_CISSR_4", "AWS::IAM::Role.ParameterPolicyRole"): "UNKNOWN support-status-unknown",
-    # Fn::If for the trust document
-    ("CKV_CISSR_2", "AWS::IAM::Role.ConditionalTrustRole"): "UNKNOWN unreadable-trust-policy",
-    ("CKV_CISSR_4", "AWS::IAM::Role.ConditionalTrustRole"): "UNKNOWN unreadable-trust-policy",
+    # Fn::ImportValue for the trust document
+    ("CKV_CISSR_2", "AWS::IAM::Role.ImportedTrustRole"): "UNKNOWN unreadable-trust-policy",
+    ("CKV_CISSR_4", "AWS::IAM::Role.ImportedTrustRole"): "UNKNOWN unreadable-trust-policy",
     # a customer managed policy that is not in the template
     ("CKV_CISSR_3", "AWS::IAM::Role.ElsewherePolicyRole"): "UNKNOWN policy-not-visible",
 }
 CLOUDFORMATION_DECIDED = {
-    ("CKV_CISSR_3", "AWS::IAM::Role.ConditionalTrustRole"): ("PASSED", "PASS"),
+    ("CKV_CISSR_3", "AWS::IAM::Role.ImportedTrustRole"): ("PASSED", "PASS"),
     ("CKV_CISSR_2", "AWS::IAM::Role.ElsewherePolicyRole"): ("PASSED", "PASS"),
     ("CKV_CISSR_4", "AWS::IAM::Role.ElsewherePolicyRole"): ("PASSED", "PASS"),
 }

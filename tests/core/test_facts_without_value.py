@@ -397,3 +397,30 @@ def test_a_conditional_support_role_satisfies_exists_and_the_reason_names_the_co
     assert "aws-support (only when WithSupport)" in verdict.reason
     assert verdict.evidence_dict()["support_roles"] == ["aws-support"]
     assert verdict.evidence_dict()["conditional_support_roles"] == ["aws-support (when WithSupport)"]
+
+
+def test_a_typed_reference_in_a_raw_document_is_a_principal_of_its_kind_and_an_arn_in_a_condition() -> None:
+    user = TypedReference(ReferenceKind.IAM_USER, "aws_iam_user.alice.arn", name="alice")
+    role = TypedReference(ReferenceKind.IAM_ROLE, "aws_iam_role.this.arn", name="support")
+    document = parse_policy(
+        {
+            "Statement": [
+                {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": [user]}, "Condition": MFA_TRUE},
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Principal": {"AWS": "*"},
+                    "Condition": {"ArnLike": {"aws:PrincipalArn": role}},
+                },
+            ]
+        }
+    )
+    assert isinstance(document, PolicyDocument)
+    (principal,) = document.statements[0].principals or ()
+    assert principal == Principal(PrincipalKind.AWS, "aws_iam_user.alice.arn", resolved=False, reference=user)
+    assert document.statements[1].conditions[0].values == ("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/support",)
+    assert verdicts(Role("s", "s", trust=document, managed=(SUPPORT,))) == {
+        TRUST: "PASS",
+        LEAST_PRIVILEGE: "PASS",
+        MFA: "PASS",
+    }

@@ -116,7 +116,8 @@ UNREADABLE_DOCUMENTS = st.one_of(
             Part([SUPPORT_ONLY, SUPPORT_ONLY], False, "list of two"),
             Part({"Statement": [[[[{"Effect": "Allow"}]]]]}, False, "nested lists"),
             Part({"Version": "2012-10-17"}, False, "no statement"),
-            Part({"Statement": [{"Effect": {"Fn::If": ["C", "Allow", "Deny"]}, "Action": "*"}]}, False, "effect if"),
+            # since v0.2 both branches are read: Allow "*" without a principal, or Deny
+            Part({"Statement": [{"Effect": {"Fn::If": ["C", "Allow", "Deny"]}, "Action": "*"}]}, True, "effect if"),
             Part({"Statement": [{"Effect": "Allow", "Action": {"Ref": "Actions"}}]}, False, "action ref"),
         ]
     ),
@@ -160,7 +161,9 @@ def _arns(customer: Part) -> st.SearchStrategy[Arn]:
             Arn(ADMIN, True, False),
             Arn({"Ref": "PolicyParameter"}, False, False),
             Arn({"Fn::ImportValue": "policy-arn"}, False, False),
-            Arn({"Fn::If": ["C", SUPPORT, ADMIN]}, False, False),
+            # since v0.2 a condition's branches are read: conditionally a support role (and an admin one)
+            Arn({"Fn::If": ["C", SUPPORT, ADMIN]}, True, True),
+            Arn({"Fn::If": ["C", ADMIN, {"Ref": "AWS::NoValue"}]}, True, False),
             Arn({"Ref": ["not", "a", "name"]}, False, False),
             Arn({"Fn::Join": ["", ["arn:aws:iam::aws:policy/", {"Ref": "Name"}]]}, False, False),
             Arn({"Ref": "Custom"}, True, False, customer),
@@ -173,7 +176,7 @@ def _arns(customer: Part) -> st.SearchStrategy[Arn]:
 class RoleModel:
     index: int
     trust: Part
-    managed: list[Arn] | None  # None: ManagedPolicyArns is itself an intrinsic (unreadable)
+    managed: list[Arn] | None  # None: ManagedPolicyArns is itself an intrinsic that is not evaluated
     inline: list[Part]
 
 
@@ -272,7 +275,7 @@ def _render(model: Model) -> dict[str, Any]:
     for role in model.roles:
         props: dict[str, Any] = {"RoleName": NAMES[role.index], "AssumeRolePolicyDocument": role.trust.value}
         if role.managed is None:
-            props["ManagedPolicyArns"] = {"Fn::If": ["WithSupport", [SUPPORT], [ADMIN]]}
+            props["ManagedPolicyArns"] = {"Fn::ImportValue": "support-role-policy-arns"}
         elif role.managed:
             props["ManagedPolicyArns"] = [a.value for a in role.managed]
         if role.inline:
