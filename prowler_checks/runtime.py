@@ -97,24 +97,26 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def account_read(provider: Any) -> AccountRead:
-    """The account's facts, read once per provider, session, account and partition."""
+def account_read(provider: Any, support_policies: frozenset[str] = frozenset()) -> AccountRead:
+    """The account's facts, read once per provider, session, account, partition and listed custom
+    support policies (``support_role_support_policies``: their holders are read as support roles)."""
     session = provider.session.current_session
     account = str(provider.identity.account)
     partition = str(provider.identity.partition)
+    key = (account, partition, support_policies)
     with _lock:
         cached = _cache.get("entry")
         if cached is not None:
             c_provider, c_session, c_key, c_read = cached
-            if c_provider is provider and c_session is session and c_key == (account, partition):
+            if c_provider is provider and c_session is session and c_key == key:
                 return c_read  # type: ignore[no-any-return]
-        read = read_account(iam_client(provider), account, partition)
+        read = read_account(iam_client(provider), account, partition, support_policies=support_policies)
         for failure in read.failures:
             logger.error(f"cis-support-role: {failure.reason}")
         for note in read.notes:
             logger.warning(f"cis-support-role: {note}")
         # The provider and session are held, not just their ids, so that an id can never be reused.
-        _cache["entry"] = (provider, session, (account, partition), read)
+        _cache["entry"] = (provider, session, key, read)
         return read
 
 
@@ -186,7 +188,7 @@ def _run_rule(check: Check, rule_id: str) -> list[Check_Report_AWS]:
             "Fix that setting where it is written and scan again."
         )
         return [_account_finding(check, rule_id, account_resource, Status.FAIL, CONFIG_ERROR_CODE, text, False)]
-    read = account_read(provider)
+    read = account_read(provider, config.support_policies)
     if rule_id == EXISTS:
         return [_from_verdict(check, evaluate_exists(read.account, config), account_resource, config, read.notes)]
     findings: list[Check_Report_AWS] = []

@@ -703,10 +703,10 @@ def _conditional(verdict: Verdict, condition: str) -> Verdict:
     )
 
 
-def _grants_support(document: Document | None) -> bool:
+def grants_support(document: Document | None) -> bool:
     """Whether a visible policy document (any branch) allows reading or opening support cases."""
     if isinstance(document, Alternatives):
-        return any(_grants_support(branch.document) for branch in document.branches)
+        return any(grants_support(branch.document) for branch in document.branches)
     if not isinstance(document, PolicyDocument):
         return False
     return any(
@@ -744,7 +744,7 @@ def evaluate_exists(account: Account, config: Config) -> Verdict:
                     if isinstance(a.arn, str)
                     and policy_name(a.arn) != "AWSSupportAccess"
                     and not is_aws_managed_policy(a.arn)
-                    and _grants_support(a.document)
+                    and grants_support(a.document)
                 )
             if role.boundary and is_support_policy(role.boundary):
                 boundary_only.append(role.name)

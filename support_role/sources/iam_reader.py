@@ -17,12 +17,23 @@ What it reads, and why the cost does not grow with the size of the account:
 3. Only when no support role exists, to say what was found instead (the exists rule's extra codes):
    ``ListEntitiesForPolicy`` with ``PolicyUsageFilter=PermissionsBoundary`` (roles using the policy as
    a boundary), ``ListPolicies(Scope=Local, OnlyAttached=True)`` (customer look-alikes named
-   AWSSupportAccess) and one ``ListEntitiesForPolicy`` per look-alike found.
+   AWSSupportAccess, and the candidates of the ``custom-support-policy`` hint), one
+   ``ListEntitiesForPolicy`` per look-alike found, one ``GetPolicyVersion`` (the default version the
+   listing names) per attached customer policy, at most :data:`MAX_HINT_POLICIES` of them, and one
+   ``ListEntitiesForPolicy`` (roles) per such policy that grants support permissions.
+4. With ``support_role_support_policies`` (the listed customer policies count as the support policy):
+   ``ListPolicies(Scope=Local, OnlyAttached=True)`` once when a policy is listed by name (to find its
+   ARN, whatever its path), and one ``ListEntitiesForPolicy`` (roles, permissions policy) per listed
+   policy, like AWSSupportAccess. A listed policy's own document is not read: it counts as the
+   support policy and least privilege does not judge it.
 
 So a support role with only AWSSupportAccess costs 3 calls, one with an inline policy 4, and the whole
 read is ``1 + 3k + (inline policies) + 2 x (customer policies)`` calls for k support roles (3 calls, plus
 one per look-alike, when k = 0): within ``3 + 4k`` whenever the roles hold on average at most one
-inline policy and no customer managed policy, whatever the number of roles in the account.
+inline policy and no customer managed policy, whatever the number of roles in the account. Listed
+custom support policies add ``c`` calls (``c + 1`` when one is named without its ARN). When no support
+role exists, the hints add ``P + S`` calls for P attached customer policies (at most 100) of which S
+grant support permissions: a cost paid only by accounts that fail the control.
 
 A call that fails (AccessDenied, throttling that outlived the client's retries, NoSuchEntity because
 the role was deleted between two calls, an answer without the IAM API's shape, a truncated page
@@ -33,16 +44,19 @@ so the rules report UNKNOWN instead of guessing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn, Protocol, TypeVar
 
 from .._arn import SUPPORT_POLICY_NAME, is_aws_managed_policy, support_policy_arn
+from .._config import policy_listed
 from .._facts import Account, Document, ManagedAttachment, Role, Unknown
 from .._policy import parse_policy
+from .._rules import grants_support
 from .iam_api import role_from_api
 
 PAGE_SIZE = 1000
+MAX_HINT_POLICIES = 100  # customer policies read for the custom-support-policy hint, at most
 _T = TypeVar("_T")
 
 
@@ -205,11 +219,15 @@ def error_code(error: BaseException) -> tuple[str, str]:
 
 
 class _Reader:
-    def __init__(self, client: IamClient, partition: str, account_id: str, page_size: int) -> None:
+    def __init__(
+        self, client: IamClient, partition: str, account_id: str, page_size: int, support_policies: frozenset[str]
+    ) -> None:
         self.client = client
         self.partition = partition
         self.account_id = account_id
         self.page_size = page_size
+        self.support_policies = support_policies
+        self.local_policies: list[Mapping[str, Any]] | None = None  # ListPolicies(Local, OnlyAttached), once
         self.calls: list[str] = []
         self.failures: list[Failure] = []
         self.documents: dict[str, Document] = {}
@@ -291,10 +309,13 @@ class _Reader:
     def role_arn(self, name: str) -> str:
         return f"arn:{self.partition}:iam::{self.account_id}:role/{name}"
 
-    def support_role(self, name: str) -> tuple[Role, RoleDetails]:
-        """A role the listing named as holding AWSSupportAccess, read call by call."""
+    def support_role(self, name: str, held: Sequence[str] = ()) -> tuple[Role, RoleDetails]:
+        """A role a listing named as holding a support policy (``held``: their ARNs; AWSSupportAccess
+        when empty), read call by call."""
         subject = f"role {name}"
-        support = ManagedAttachment(support_policy_arn(self.partition))
+        proven = tuple(ManagedAttachment(arn) for arn in held) or (
+            ManagedAttachment(support_policy_arn(self.partition)),
+        )
         trust_reason: str | None = None
         try:
             api_role = dict(
@@ -306,7 +327,7 @@ class _Reader:
             if failed.failure.code == "NoSuchEntity":  # gone: the other calls would fail the same way
                 gone = Unknown(trust_reason)
                 role = role_from_api(api_role, [], {}, {})
-                role = replace(role, trust=gone, managed=(support, ManagedAttachment(gone)), inline=gone)
+                role = replace(role, trust=gone, managed=(*proven, ManagedAttachment(gone)), inline=gone)
                 return role, RoleDetails(name, self.role_arn(name))
         attached: Sequence[Mapping[str, object]] | None
         attached_unknown: Unknown | None = None
@@ -338,11 +359,15 @@ class _Reader:
         for entry in attached or ():
             arn = entry.get("PolicyArn")
             if isinstance(arn, str) and not is_aws_managed_policy(arn) and arn not in self.documents:
-                self.documents[arn] = self.customer_document(arn)
+                if policy_listed(self.support_policies, arn):
+                    # counts as the support policy: no rule reads its document
+                    self.documents[arn] = Unknown("a listed support policy's document is not read")
+                else:
+                    self.documents[arn] = self.customer_document(arn)
         role = role_from_api(api_role, attached if attached is not None else [], inline, self.documents)
         if attached_unknown is not None:
-            # The listing proved the role holds AWSSupportAccess; only its other attachments are unknown.
-            role = replace(role, managed=(support, ManagedAttachment(attached_unknown)))
+            # The listing proved the role holds its support policy; only its other attachments are unknown.
+            role = replace(role, managed=(*proven, ManagedAttachment(attached_unknown)))
         if trust_reason is not None:
             role = replace(role, trust=Unknown(trust_reason))
         raw_tags = api_role.get("Tags")  # tags only decorate a finding: odd ones are left out, not failed
@@ -379,8 +404,54 @@ class _Reader:
             return Unknown(failed.failure.reason)
         return parse_policy(document)
 
+    def local_attached_policies(self) -> list[Mapping[str, Any]]:
+        """``ListPolicies(Scope=Local, OnlyAttached=True)`` entries, listed once; raises _CallFailed."""
+        if self.local_policies is None:
+            entries: list[Mapping[str, Any]] = []
+            method = self.client.list_policies
+
+            def policies_of(page: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+                found = _entries(page, "Policies")
+                # A malformed answer is a failed call, even where the entry is not used.
+                if not all(isinstance(p.get(k), str) and p.get(k) for p in found for k in ("PolicyName", "Arn")):
+                    raise _Shape("a PolicyName or Arn in Policies is not a string")
+                return found
+
+            for page in self.pages(
+                "ListPolicies", method, "the account", policies_of, Scope="Local", OnlyAttached=True
+            ):
+                entries += page
+            self.local_policies = entries
+        return self.local_policies
+
+    def custom_support_roles(self) -> tuple[dict[str, list[str]], list[str]]:
+        """Roles holding a listed custom support policy ({role: [policy ARNs]}) and what failed.
+
+        Each failure is a reason naming the call: the exists rule cannot rule out a support role.
+        """
+        holders: dict[str, list[str]] = {}
+        unreadable: list[str] = []
+        # A customer managed policy can only be attached in its own account: listed ARNs of another
+        # account or partition (one configuration for many accounts) hold nothing here.
+        own = f"arn:{self.partition}:iam::{self.account_id}:policy/"
+        arns = [p for p in sorted(self.support_policies) if p.startswith(own)]
+        names = {p for p in self.support_policies if not p.startswith("arn:")}
+        if names:
+            try:
+                arns += [str(p["Arn"]) for p in self.local_attached_policies() if p["PolicyName"] in names]
+            except _CallFailed as failed:
+                unreadable.append(f"the listed support policies {', '.join(sorted(names))} were not found: {failed}")
+        for arn in _unique(arns):
+            roles, _, _, failure = self.entities(arn, PolicyUsageFilter="PermissionsPolicy", EntityFilter="Role")
+            if failure is not None and failure.code != "NoSuchEntity":  # a listed policy absent here holds nothing
+                unreadable.append(failure.reason)
+            for name in roles:
+                holders.setdefault(name, []).append(arn)
+        return holders, unreadable
+
     def hints(self, support_arn: str) -> tuple[list[Role], list[str]]:
-        """Roles that look like support roles but are not: boundary use, a look-alike policy."""
+        """Roles that look like support roles but are not: boundary use, a look-alike policy, a
+        customer policy with support permissions."""
         look_alikes: dict[str, list[str]] = {}
         notes: list[str] = []
         found = self.entities(support_arn, PolicyUsageFilter="PermissionsBoundary", EntityFilter="Role")
@@ -389,59 +460,112 @@ class _Reader:
             notes.append(
                 f"roles using {SUPPORT_POLICY_NAME} as a permissions boundary were not all listed: {failure.reason}"
             )
-        policies: list[str] = []
         try:
-            method = self.client.list_policies
-
-            def look_alikes_of(page: Mapping[str, Any]) -> list[str]:
-                entries = _entries(page, "Policies")
-                # A malformed answer is a failed call, even where the entry is not a look-alike.
-                if not all(isinstance(p.get(k), str) and p.get(k) for p in entries for k in ("PolicyName", "Arn")):
-                    raise _Shape("a PolicyName or Arn in Policies is not a string")
-                return [str(p["Arn"]) for p in entries if p["PolicyName"] == SUPPORT_POLICY_NAME]
-
-            for page_arns in self.pages(
-                "ListPolicies", method, "the account", look_alikes_of, Scope="Local", OnlyAttached=True
-            ):
-                policies += page_arns
+            local = self.local_attached_policies()
         except _CallFailed as failed:
-            notes.append(f"customer managed policies named {SUPPORT_POLICY_NAME} were not looked for: {failed}")
-        for arn in policies:
+            local = []
+            notes.append(
+                f"customer managed policies named {SUPPORT_POLICY_NAME} or with support permissions were not "
+                f"looked for: {failed}"
+            )
+        for arn in [str(p["Arn"]) for p in local if p["PolicyName"] == SUPPORT_POLICY_NAME]:
             holders, _, _, failure = self.entities(arn, PolicyUsageFilter="PermissionsPolicy", EntityFilter="Role")
             if failure is not None:
                 notes.append(f"the roles holding {arn} were not all listed: {failure.reason}")
             for name in holders:
                 look_alikes.setdefault(name, []).append(arn)
+        custom, custom_documents = self.custom_hints(
+            [p for p in local if p["PolicyName"] != SUPPORT_POLICY_NAME], notes
+        )
         roles: list[Role] = []
         unread = Unknown("not read: a look-alike policy is never AWSSupportAccess")
-        for name in _unique([*boundaries, *look_alikes]):
+        for name in _unique([*boundaries, *look_alikes, *custom]):
             api_role: dict[str, object] = {"RoleName": name, "Arn": self.role_arn(name)}
             if name in boundaries:
                 api_role["PermissionsBoundary"] = {"PermissionsBoundaryArn": support_arn}
-            held = look_alikes.get(name, [])
-            roles.append(role_from_api(api_role, [{"PolicyArn": a} for a in held], {}, dict.fromkeys(held, unread)))
+            held = look_alikes.get(name, []) + custom.get(name, [])
+            documents: dict[str, Document] = {**dict.fromkeys(look_alikes.get(name, []), unread), **custom_documents}
+            roles.append(role_from_api(api_role, [{"PolicyArn": a} for a in held], {}, documents))
         return roles, notes
+
+    def custom_hints(
+        self, policies: Sequence[Mapping[str, Any]], notes: list[str]
+    ) -> tuple[dict[str, list[str]], dict[str, Document]]:
+        """Roles holding a customer policy that grants support permissions ({role: [ARNs]}), with the
+        documents read. Reads at most MAX_HINT_POLICIES documents; failures only become notes (no
+        support role is certain whatever they would have said)."""
+        holders: dict[str, list[str]] = {}
+        documents: dict[str, Document] = {}
+        if len(policies) > MAX_HINT_POLICIES:
+            notes.append(
+                f"only {MAX_HINT_POLICIES} of the {len(policies)} attached customer managed policies were looked at "
+                "for support permissions"
+            )
+        for entry in policies[:MAX_HINT_POLICIES]:
+            arn = str(entry["Arn"])
+            version = entry.get("DefaultVersionId")
+            if not isinstance(version, str) or not version:
+                notes.append(f"ListPolicies gave no default version for {arn}: not looked at for support permissions")
+                continue
+            try:
+                raw = self.call(
+                    "GetPolicyVersion",
+                    self.client.get_policy_version,
+                    arn,
+                    lambda a: _object(a, "PolicyVersion").get("Document"),
+                    PolicyArn=arn,
+                    VersionId=version,
+                )
+            except _CallFailed as failed:
+                notes.append(f"{arn} was not looked at for support permissions: {failed}")
+                continue
+            document = parse_policy(raw)
+            if not grants_support(document):
+                continue
+            documents[arn] = document
+            roles, _, _, failure = self.entities(arn, PolicyUsageFilter="PermissionsPolicy", EntityFilter="Role")
+            if failure is not None:
+                notes.append(f"the roles holding {arn} were not all listed: {failure.reason}")
+            for name in roles:
+                holders.setdefault(name, []).append(arn)
+        return holders, documents
 
 
 def _unique(items: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def read_account(client: IamClient, account_id: str, partition: str, page_size: int = PAGE_SIZE) -> AccountRead:
-    """Every fact the four rules need about one account, read through ``client``."""
-    reader = _Reader(client, partition, account_id, page_size)
+def read_account(
+    client: IamClient,
+    account_id: str,
+    partition: str,
+    page_size: int = PAGE_SIZE,
+    support_policies: Collection[str] = (),
+) -> AccountRead:
+    """Every fact the four rules need about one account, read through ``client``.
+
+    ``support_policies`` are the customer policies (names or ARNs) of ``support_role_support_policies``:
+    the roles holding them are read as support roles too.
+    """
+    reader = _Reader(client, partition, account_id, page_size, frozenset(support_policies))
     address = f"account {account_id}"
     support_arn = support_policy_arn(partition)
     role_names, users, groups, failure = reader.entities(support_arn, PolicyUsageFilter="PermissionsPolicy")
-    unreadable = (failure.reason,) if failure is not None else ()
+    unreadable = [failure.reason] if failure is not None else []
+    held: dict[str, list[str]] = {name: [support_arn] for name in role_names}
+    if reader.support_policies:
+        custom, custom_unreadable = reader.custom_support_roles()
+        unreadable += custom_unreadable
+        for name, arns in custom.items():
+            held.setdefault(name, []).extend(arns)
     roles: list[Role] = []
     details: dict[str, RoleDetails] = {}
-    for name in role_names:
-        role, detail = reader.support_role(name)
+    for name, arns in held.items():
+        role, detail = reader.support_role(name, arns)
         roles.append(role)
         details[name] = detail
     notes: list[str] = []
-    if not role_names and failure is None:
+    if not held and not unreadable:
         extra, notes = reader.hints(support_arn)
         roles += extra
         details.update({r.name: RoleDetails(r.name, r.arn or reader.role_arn(r.name)) for r in extra})
@@ -450,7 +574,7 @@ def read_account(client: IamClient, account_id: str, partition: str, page_size: 
         roles=tuple(roles),
         support_users=tuple(sorted(users)),
         support_groups=tuple(sorted(groups)),
-        unreadable=unreadable,
+        unreadable=tuple(unreadable),
         account_id=account_id,
         partition=partition,
     )

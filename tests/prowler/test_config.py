@@ -89,6 +89,13 @@ def test_configuration_changes_the_verdicts() -> None:
     )
 
 
+def test_allowed_actions_from_prowlers_config_file_change_least_privilege() -> None:
+    # ROOT_TRUSTED's extra policy is the AWS managed ReadOnlyAccess: allowed actions never allow a whole
+    # managed policy, so least privilege still fails; support_role_allowed_policies does allow it.
+    summary, _ = _scan({"support_role_allowed_actions": ["s3:Get*"]})
+    assert summary["iam_cis_support_role_least_privilege"][::2] == ("FAIL", frozenset({"extra-managed-policy"}))
+
+
 def test_an_account_outside_the_trusted_list_fails() -> None:
     summary, _ = _scan({"support_role_allow_account_roots": True, "support_role_trusted_account_ids": ["111122223333"]})
     assert summary["iam_cis_support_role_trusts_specific_principals"] == (
@@ -104,6 +111,8 @@ def test_an_account_outside_the_trusted_list_fails() -> None:
         ({"support_role_allow_account_roots": "yes"}, "support_role_allow_account_roots"),
         ({"support_role_trusted_account_ids": ["12345"]}, "support_role_trusted_account_ids"),
         ({"support_role_alowed_policies": ["ReadOnlyAccess"]}, "support_role_alowed_policies"),
+        ({"support_role_support_policies": ["arn:aws:iam::aws:policy/X"]}, "support_role_support_policies"),
+        ({"support_role_allowed_actions": ["*"]}, "support_role_allowed_actions"),
     ],
 )
 def test_a_bad_value_makes_every_check_fail_naming_the_key(

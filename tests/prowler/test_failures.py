@@ -222,7 +222,7 @@ def test_failed_look_alike_search_keeps_the_fail_and_says_what_was_not_looked_fo
     }
     text = findings[EXISTS_ID][0].status_extended
     assert "user bob" in text
-    assert "customer managed policies named AWSSupportAccess were not looked for" in text
+    assert "customer managed policies named AWSSupportAccess or with support permissions were not looked for" in text
     assert "lacks iam:ListPolicies" in text
 
 

@@ -184,8 +184,8 @@ DENIED_CASES: dict[str, tuple[Callable[[], Scenario], str, int, Summary, str]] =
             LP_ID: [],
             MFA_ID: [],
         },
-        "customer managed policies named AWSSupportAccess were not looked for: ListPolicies on the account failed "
-        "with AccessDenied (the scanning identity lacks iam:ListPolicies)",
+        "customer managed policies named AWSSupportAccess or with support permissions were not looked for: "
+        "ListPolicies on the account failed with AccessDenied (the scanning identity lacks iam:ListPolicies)",
     ),
     "ListEntitiesForPolicy-look-alike": (
         hints_account,
