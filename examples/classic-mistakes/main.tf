@@ -42,7 +42,7 @@ resource "aws_iam_role" "wildcard_trust" {
   managed_policy_arns = [local.support_policy]
 }
 
-# 2. Service-only trust: "support.amazonaws.com" reads right but no person can use the role.
+# 2. Service-only trust: "support.amazonaws.com" reads right, but the service, not a named person, acts with the role.
 resource "aws_iam_role" "service_trust" {
   name = "support-service-trust"
   assume_role_policy = jsonencode({

@@ -81,6 +81,8 @@ def test_the_corpus_is_large_enough_and_covers_every_decided_failure() -> None:
         "non-support-action",
         "mfa-not-required",
         "mfa-if-exists",
+        "oidc-wildcard-subject",
+        "custom-support-policy",
     }
 
 
@@ -91,6 +93,8 @@ def test_the_corpus_covers_partitions_configuration_and_several_roles() -> None:
         "support_role_allow_account_roots",
         "support_role_trusted_account_ids",
         "support_role_allowed_policies",
+        "support_role_support_policies",
+        "support_role_allowed_actions",
     }
     assert any(len(s.expect_roles) >= 3 for s in CORPUS)  # several support roles
     assert any(len(s.roles) > len(s.expect_roles) > 0 for s in CORPUS)  # support roles beside others
