@@ -76,7 +76,8 @@ class TypedReference:
     shown in findings. ``name`` is the target's name with its path (``ops/alice``) when the source
     could read it. ``issuer`` is an OIDC provider's URL without the scheme
     (``token.actions.githubusercontent.com``), the prefix of its ``:sub`` condition key; None when not
-    readable. ``account`` is the target's 12-digit account when known; None means the scanned
+    readable. ``account`` is the target's 12-digit account when known, or a ``${...}`` token when it
+    is known only to be some other account (a template parameter); None means the scanned
     configuration's own account, which IaC does not know.
     """
 

@@ -74,23 +74,35 @@ def _read_yaml(text: str) -> object:
     return yaml.load(text, Loader=Loader)
 
 
-def _metadata_marker(path: str) -> bool:
-    """Whether the template file at ``path`` declares itself an account baseline in ``Metadata``."""
+def _template_file(path: str) -> Mapping[str, object] | None:
+    """The template file at ``path`` as a mapping (JSON or YAML); None when it cannot be read."""
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except OSError:
-        return False
+        return None
     try:
         data = json.loads(text)
     except ValueError:
         try:
             data = _read_yaml(text)
         except Exception:  # an unreadable (or not YAML) file declares nothing
-            return False
-    if not isinstance(data, Mapping):
-        return False
-    return CloudFormationTemplate(path, data).marked_baseline()
+            return None
+    return data if isinstance(data, Mapping) else None
+
+
+def _metadata_marker(path: str) -> bool:
+    """Whether the template file at ``path`` declares itself an account baseline in ``Metadata``."""
+    data = _template_file(path)
+    return data is not None and CloudFormationTemplate(path, data).marked_baseline()
+
+
+def _file_parameters(path: str) -> Mapping[str, object]:
+    """The ``Parameters`` of the template file, for a template mapping without them: their
+    declarations (``AllowedValues``, ``AllowedPattern``) tell what a parameter without a default may be."""
+    data = _template_file(path)
+    parameters = data.get("Parameters") if data is not None else None
+    return parameters if isinstance(parameters, Mapping) else {}
 
 
 _SCANS: list[_TemplateScan] = []
@@ -101,7 +113,11 @@ def scan_of(template: Mapping[str, object], path: str) -> _TemplateScan:
     for scan in _SCANS:
         if scan.template is template:
             return scan
-    scan = _TemplateScan(template, CloudFormationTemplate(display_path(os.path.abspath(path)), template))
+    parameters = template.get("Parameters")
+    if not isinstance(parameters, Mapping):
+        parameters = _file_parameters(path)
+    index = CloudFormationTemplate(display_path(os.path.abspath(path)), template, parameters=parameters)
+    scan = _TemplateScan(template, index)
     _SCANS.insert(0, scan)
     del _SCANS[_MAX_SCANS:]
     return scan

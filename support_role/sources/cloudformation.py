@@ -66,6 +66,8 @@ from .._values import (
 ROLE = "AWS::IAM::Role"
 _POLICY_RESOURCE = re.compile(r"^policy/[\w+=,.@/-]+$")
 _SUB_VARIABLE = re.compile(r"\$\{(?!!)([^{}]*)\}")
+# An AllowedPattern that admits exactly the 12-digit account IDs.
+_ACCOUNT_PATTERN = re.compile(r"\^?(?:\\d|\[0-9\])\{12\}\$?")
 _MAX_RAW_DEPTH = 64
 # What !GetAtt X.Arn (and !Ref X, for providers) of each resource type is, as a principal.
 _TYPED = {
@@ -125,6 +127,9 @@ class CloudFormationTemplate:
 
     path: str
     template: Mapping[str, object]
+    # the template's Parameters (as a template declares them, or as Checkov keeps them: each a pseudo
+    # resource of Type "parameters" with the declaration under Properties); None: those of ``template``
+    parameters: Mapping[str, object] | None = None
     resources: dict[str, Mapping[str, object]] = field(default_factory=dict)
     roles: dict[str, Mapping[str, object]] = field(default_factory=dict)
     roles_by_name: dict[str, list[str]] = field(default_factory=dict)
@@ -139,6 +144,9 @@ class CloudFormationTemplate:
     carrier_found: tuple[str | None] | None = None
 
     def __post_init__(self) -> None:
+        if self.parameters is None:
+            declared = self.template.get("Parameters")
+            self.parameters = declared if isinstance(declared, Mapping) else {}
         raw = self.template.get("Resources")
         for logical_id, resource in raw.items() if isinstance(raw, Mapping) else []:
             if isinstance(logical_id, str) and isinstance(resource, Mapping) and isinstance(resource.get("Type"), str):
@@ -241,6 +249,10 @@ class CloudFormationTemplate:
         typed = self.typed(value)
         if typed is not None:
             return typed
+        if intrinsic == "Ref" and isinstance(arg, str):
+            declared = self.parameter(arg)
+            if declared is not None:
+                return declared
         if intrinsic == "Fn::If" and isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
             return Choice(arg[0], self.raw(arg[1], depth + 1), self.raw(arg[2], depth + 1))
         if intrinsic in ("Fn::Sub", "Fn::Join"):
@@ -248,6 +260,28 @@ class CloudFormationTemplate:
             if built is not None:
                 return built
         return _clean(value)
+
+    def parameter(self, name: str) -> object | None:
+        """What a ``!Ref`` to a parameter without a default may be, from its declaration: one of its
+        ``AllowedValues`` (a Choice per value, at most 5), an account ID (``AllowedPattern`` of exactly
+        12 digits: a typed reference to that account, whose ID is a ``${name}`` token); None otherwise."""
+        declared = self.parameters.get(name) if self.parameters is not None else None
+        if isinstance(declared, Mapping) and declared.get("Type") == "parameters":
+            declared = declared.get("Properties")  # Checkov keeps a declaration as a pseudo resource
+        if not isinstance(declared, Mapping) or "Default" in declared:
+            return None  # a default is substituted by Checkov; none declared: nothing known
+        allowed = declared.get("AllowedValues")
+        if isinstance(allowed, list) and 0 < len(allowed) <= 5:
+            texts = [leaf_text(v) for v in allowed]
+            if all(isinstance(t, str) and t for t in texts):
+                value: object = texts[-1]
+                for text in reversed(texts[:-1]):
+                    value = Choice(f"{name} = {text}", text, value)
+                return value
+        pattern = declared.get("AllowedPattern")
+        if isinstance(pattern, str) and _ACCOUNT_PATTERN.fullmatch(pattern.strip()):
+            return TypedReference(ReferenceKind.ACCOUNT, f"!Ref {name}", account=f"${{{name}}}")
+        return None
 
     def _token(self, value: object, depth: int) -> object:
         """A part of a Sub/Join: its text, a Choice of texts, or a ``${...}`` token for what is not known."""
@@ -281,10 +315,16 @@ class CloudFormationTemplate:
             parts: list[object] = []
             last = 0
             for match in _SUB_VARIABLE.finditer(template):
-                if match.group(1) in names:
-                    parts.append(template[last : match.start()])
-                    parts.append(self._token(variables[match.group(1)], depth))
-                    last = match.end()
+                name = match.group(1)
+                if name in names:
+                    replacement = self._token(variables[name], depth)
+                elif self.parameter(name) is not None:  # ${Param}: what its declaration allows
+                    replacement = self._token({"Ref": name}, depth)
+                else:
+                    continue
+                parts.append(template[last : match.start()])
+                parts.append(replacement)
+                last = match.end()
             parts.append(template[last:])
             return _concat(parts, "")
         if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], list):
@@ -360,6 +400,16 @@ class CloudFormationTemplate:
             if isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
                 when, otherwise = _both(condition, arg[0]), _both(condition, f"not {arg[0]}")
                 return self.attachments(origin, arg[1], when) + self.attachments(origin, arg[2], otherwise)
+        if isinstance(value, Mapping) and intrinsic == "Ref" and isinstance(value.get("Ref"), str):
+            declared = self.parameter(str(value["Ref"]))
+            if isinstance(declared, Choice):  # a parameter with AllowedValues: each value, under its condition
+                return self.attachments(origin, declared.when_true, _both(condition, declared.condition)) + (
+                    self.attachments(origin, declared.when_false, _both(condition, f"not {declared.condition}"))
+                )
+        if isinstance(value, Choice):
+            return self.attachments(origin, value.when_true, _both(condition, value.condition)) + self.attachments(
+                origin, value.when_false, _both(condition, f"not {value.condition}")
+            )
         attachment = self.policy(origin, value)
         return [attachment if condition is None else dataclasses.replace(attachment, condition=condition)]
 

@@ -169,6 +169,7 @@ def test_cloudformation_typed_references_are_judged_by_their_kind(tmp_path: Path
     role("OidcRefRole", "FAIL oidc-wildcard-subject", "PASS", "PASS")
     role("GroupRefRole", "FAIL invalid-principal", "PASS", "FAIL mfa-not-required")
     role("ConditionalTrustRole", "PASS", "PASS", "FAIL mfa-not-required")
+    role("ParameterAccountRole", "FAIL account-root", "PASS", "FAIL mfa-not-required")
     assert _table(results) == expected
     assert run.returncode == 1
     assert "!GetAtt Oncall.Arn (iam user)" in _reason(results, "CKV_CISSR_2", "AWS::IAM::Role.UserRefRole")
@@ -184,5 +185,6 @@ def test_typed_references_with_trusted_accounts_are_unknown_not_passed(tmp_path:
     table = _table(results)
     assert table[("CKV_CISSR_2", "AWS::IAM::Role.UserRefRole")] == ("FAILED", "UNKNOWN unresolved-account")
     assert table[("CKV_CISSR_2", "AWS::IAM::Role.NarrowedRole")] == ("FAILED", "UNKNOWN unresolved-account")
+    assert table[("CKV_CISSR_2", "AWS::IAM::Role.ParameterAccountRole")] == ("FAILED", "FAIL account-root")
     reason = _reason(results, "CKV_CISSR_2", "AWS::IAM::Role.UserRefRole")
     assert "the scanned configuration's own, which IaC does not know" in reason

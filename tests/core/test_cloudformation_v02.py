@@ -307,3 +307,82 @@ def test_the_shared_conditional_case_gives_what_it_says() -> None:
     assert channel is not None and "no person" not in channel.reason and "whoever uses the service" in channel.reason
     for verdict in results["ConditionalSupportRole"].values():
         assert verdict is not None and "only when WithSupport" in verdict.reason
+
+
+# --- parameters without a default ------------------------------------------------------------------
+
+PARAMETERS: dict[str, Any] = {
+    "TrustedAccountId": {"Type": "String", "AllowedPattern": "^[0-9]{12}$"},
+    "Responder": {"Type": "String", "AllowedValues": ["arn:aws:iam::210987654321:user/alice", "*"]},
+    "SupportPolicy": {"Type": "String", "AllowedValues": [SUPPORT_SUB["Fn::Sub"], ADMIN]},
+    "Free": {"Type": "String"},
+}
+
+
+def _with_parameters(resource: Mapping[str, Any], config: Config | None = None) -> dict[str, str]:
+    template = CloudFormationTemplate("t.yaml", {"Resources": {"Support": resource}}, parameters=PARAMETERS)
+    found = template.role("Support")
+    assert found is not None
+    return {
+        rule_id: "NA" if v is None else " ".join([v.status.value, *sorted(v.codes)])
+        for rule_id, v in evaluate_role(found, config or Config()).items()
+    }
+
+
+def test_a_parameter_declared_as_an_account_id_is_that_accounts_root() -> None:
+    resource = role(trust({"AWS": {"Ref": "TrustedAccountId"}}))
+    assert _with_parameters(resource) == {
+        TRUST: "FAIL account-root",
+        LEAST_PRIVILEGE: "PASS",
+        MFA: "FAIL mfa-not-required",
+    }
+    config = Config(allow_account_roots=True, trusted_account_ids=frozenset({"210987654321"}))
+    assert _with_parameters(resource, config)[TRUST] == "UNKNOWN unresolved-account"
+    user = {"Fn::Sub": "arn:${AWS::Partition}:iam::${TrustedAccountId}:user/alice"}
+    assert _with_parameters(role(trust({"AWS": user}, MFA_TRUE)))[TRUST] == "PASS"
+
+
+def test_a_parameter_with_allowed_values_is_judged_value_by_value() -> None:
+    verdicts_ = _with_parameters(role(trust({"AWS": {"Ref": "Responder"}}, MFA_TRUE)))
+    assert verdicts_ == {TRUST: "FAIL wildcard-principal", LEAST_PRIVILEGE: "PASS", MFA: "PASS"}
+    template = CloudFormationTemplate(
+        "t.yaml",
+        {"Resources": {"Support": role(trust({"AWS": {"Ref": "Responder"}}, MFA_TRUE))}},
+        parameters=PARAMETERS,
+    )
+    found = template.role("Support")
+    assert found is not None
+    trust_verdict = evaluate_role(found, Config())[TRUST]
+    assert (
+        trust_verdict is not None
+        and "* (when not Responder = arn:aws:iam::210987654321:user/alice)" in trust_verdict.reason
+    )
+
+
+def test_a_policy_parameter_with_allowed_values_attaches_each_under_its_condition() -> None:
+    resource = role(trust({"AWS": "arn:aws:iam::1:user/a"}, MFA_TRUE), managed=({"Ref": "SupportPolicy"},))
+    assert _with_parameters(resource) == {TRUST: "PASS", LEAST_PRIVILEGE: "FAIL extra-managed-policy", MFA: "PASS"}
+
+
+def test_a_parameter_without_a_declaration_that_tells_stays_unknown() -> None:
+    assert _with_parameters(role(trust({"AWS": {"Ref": "Free"}}, MFA_TRUE)))[TRUST] == "UNKNOWN unresolved-principal"
+    free_policy = role(trust({"AWS": "arn:aws:iam::1:user/a"}, MFA_TRUE), managed=({"Ref": "Free"},))
+    assert _with_parameters(free_policy)[TRUST] == "UNKNOWN support-status-unknown"
+
+
+def test_parameters_as_checkov_keeps_them_are_read_too() -> None:
+    """Checkov keeps each parameter as a pseudo resource: {"Type": "parameters", "Properties": <declaration>}."""
+    checkov_shape = {
+        "TrustedAccountId": {
+            "Type": "parameters",
+            "Properties": {"Type": "String", "AllowedPattern": "\\d{12}", "__startline__": 6, "__endline__": 8},
+        }
+    }
+    template = {
+        "Resources": {"Support": role(trust({"AWS": {"Ref": "TrustedAccountId"}}))},
+        "Parameters": checkov_shape,
+    }
+    found = CloudFormationTemplate("t.yaml", template).role("Support")
+    assert found is not None
+    trust_verdict = evaluate_role(found, Config())[TRUST]
+    assert trust_verdict is not None and trust_verdict.codes == frozenset({"account-root"})
