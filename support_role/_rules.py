@@ -44,6 +44,10 @@ ASSUME_ACTIONS: tuple[str, ...] = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "
 _SUBJECT_OPERATORS = frozenset({"stringequals", "stringlike", "stringequalsignorecase"})
 _NARROWING_OPERATORS = frozenset({"arnequals", "arnlike", "stringequals", "stringlike"})
 _PRINCIPAL_ARN = "aws:principalarn"
+# Condition keys that bound the caller's organisation or account, never its identity (as AWS writes them).
+_ORGANISATION_KEYS = {
+    key.lower(): key for key in ("aws:PrincipalOrgID", "aws:PrincipalAccount", "aws:PrincipalOrgPaths")
+}
 _PEOPLE = frozenset({PrincipalClass.IAM_USER, PrincipalClass.IAM_ROLE, PrincipalClass.IDENTITY_CENTER_ROLE})
 # Probes for "grants support permissions" (the custom-support-policy hint): reading and opening cases.
 _SUPPORT_PROBES = ("support:DescribeCases", "support:CreateCase")
@@ -294,8 +298,8 @@ def _narrowing_hint(statement: Statement) -> str:
     """Why conditions that look like narrowing do not narrow (said in the finding)."""
     hints: list[str] = []
     for c in statement.conditions:
-        if c.key in ("aws:principalorgid", "aws:principalaccount", "aws:principalorgpaths"):
-            hints.append(f"{c.key} narrows to an organisation or account, not to people")
+        if c.key in _ORGANISATION_KEYS:
+            hints.append(f"{_ORGANISATION_KEYS[c.key]} narrows to an organisation or account, not to people")
         elif c.key == _PRINCIPAL_ARN and (c.if_exists or c.qualifier is not None or c.base not in _NARROWING_OPERATORS):
             hints.append(f"aws:PrincipalArn under {c.operator} does not narrow it")
     return f" ({'; '.join(dict.fromkeys(hints))})" if hints else ""

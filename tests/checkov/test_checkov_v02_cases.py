@@ -132,7 +132,7 @@ def test_narrowing_by_principal_arn_gives_what_the_case_says(tmp_path: Path) -> 
     assert run.returncode == 1
     assert "AWSReservedSSO_IncidentSupport_* (via aws:PrincipalArn)" in _reason(results, "CKV_CISSR_2", sso)
     assert "is exempt from MFA" in _reason(results, "CKV_CISSR_4", any_role)
-    assert "aws:principalorgid narrows to an organisation or account, not to people" in _reason(
+    assert "aws:PrincipalOrgID narrows to an organisation or account, not to people" in _reason(
         results, "CKV_CISSR_2", org
     )
 

@@ -140,7 +140,7 @@ def test_every_named_arn_must_be_acceptable() -> None:
 def test_the_organisation_or_the_account_alone_are_not_people() -> None:
     org = role(statement({"AWS": "*"}, {"StringEquals": {"aws:PrincipalOrgID": "o-abcd123456"}}))
     assert short(org) == {TRUST: "FAIL wildcard-principal", LEAST_PRIVILEGE: "PASS", MFA: "FAIL mfa-not-required"}
-    assert "aws:principalorgid narrows to an organisation or account, not to people" in verdict(org, TRUST).reason
+    assert "aws:PrincipalOrgID narrows to an organisation or account, not to people" in verdict(org, TRUST).reason
     account = role(statement({"AWS": "*"}, {"StringEquals": {"aws:PrincipalAccount": OTHER}}))
     assert short(account)[TRUST] == "FAIL wildcard-principal"
 
