@@ -242,9 +242,12 @@ def test_list_shows_our_checks_for_terraform_and_cloudformation(tmp_path: Path) 
         if (cells := [c.strip() for c in line.split("|")]) and len(cells) > 7 and cells[2] in OUR_IDS
     }
     expected = set()
+    # the exists check: the Terraform marker's type without baseline paths in the settings (none
+    # here), every CloudFormation resource (test_checkov_registration.py has the other settings)
+    exists_on = {"Terraform": "terraform_data", "Cloudformation": "*"}
     for rule in RULES:
         for iac, role_type in (("Terraform", "aws_iam_role"), ("Cloudformation", "AWS::IAM::Role")):
-            expected.add((rule.checkov_id, "*" if rule.id == EXISTS else role_type, rule.title, iac))
+            expected.add((rule.checkov_id, exists_on[iac] if rule.id == EXISTS else role_type, rule.title, iac))
     assert rows == expected
 
 
