@@ -67,7 +67,7 @@ from ._rules import (
 from ._values import NO_VALUE, Choice
 from ._verdict import Problem, Status, Verdict
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "CIS_CONTROL",
