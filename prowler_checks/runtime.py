@@ -150,6 +150,15 @@ def _account_resource(provider: Any, region: str) -> FindingResource:
     return FindingResource(name=account, id=account, arn=str(arn), region=region)
 
 
+def account_report(check: Check, provider: Any, region: str, verdict: Verdict, config: Config) -> Check_Report_AWS:
+    """One finding on the account itself with ``verdict``, as the checks report an unreadable account.
+
+    ``provider`` needs only ``identity.account``, ``identity.partition`` (and optionally
+    ``identity.account_arn``): prowler_checks.accounts uses it for an account it could not scan.
+    """
+    return _from_verdict(check, verdict, _account_resource(provider, region), config)
+
+
 def run_rule(check: Check, rule_id: str) -> list[Check_Report_AWS]:
     """The findings of one rule over the audited account (Prowler's global provider).
 
