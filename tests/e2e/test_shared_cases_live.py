@@ -1,0 +1,128 @@
+"""The shared v0.2 cases on the live path: each case's own Terraform, ``terraform apply``-ed to a local
+moto server, scanned by the Prowler CLI with our plugin, gives what the case file says.
+
+The cases are the copies in ``tests/checkov/fixtures/cases_v02`` (from ``../shared/cases``); the same
+files go through the Checkov CLI in ``tests/checkov/test_checkov_v02_cases.py``, so both scanners are
+held to one text. Only the provider is changed, by a Terraform override file that points it at the
+moto server (the case's ``main.tf`` is applied as written).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from support_role import EXISTS, LEAST_PRIVILEGE, MFA, TRUST
+from tests.e2e import infra
+from tests.e2e.paths import ACCOUNT, PROWLER_CHECKS, Finding, read_prowler_ocsf
+
+pytestmark = pytest.mark.slow
+
+CASES = infra.ROOT / "tests" / "checkov" / "fixtures" / "cases_v02"
+REGION = infra.REGION_OF_PARTITION["aws"]
+
+
+def _tool_env() -> dict[str, str]:
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+    return {**{k: os.environ[k] for k in keep if k in os.environ}, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def _apply(case: str, server: infra.MotoServer, work: Path) -> None:
+    """The case's Terraform applied to ``server``: the files as they are, plus a provider override."""
+    module = work / "terraform"
+    shutil.copytree(CASES / case, module)
+    (module / "moto_override.tf").write_text(infra.provider_block(server.url), encoding="utf-8")
+    terraform = infra.Terraform(module)
+    terraform.init()
+    terraform.apply()
+
+
+def _prowler(server: infra.MotoServer, work: Path, config: Mapping[str, object]) -> dict[tuple[str, str], Finding]:
+    """{(role name or ACCOUNT, rule id): finding} of one Prowler CLI run of our four checks."""
+    out = work / "prowler"
+    shutil.rmtree(out, ignore_errors=True)
+    args: list[str | os.PathLike[str]] = [
+        infra.prowler_cli(),
+        "aws",
+        "--checks",
+        *PROWLER_CHECKS,
+        "-f",
+        REGION,
+        "-M",
+        "json-ocsf",
+        "-o",
+        out,
+        "-F",
+        "findings",
+        "--no-banner",
+        "--ignore-exit-code-3",
+    ]
+    if config:
+        config_file = work / "prowler-config.yaml"
+        config_file.write_text(json.dumps({"aws": dict(config)}), encoding="utf-8")
+        args += ["--config-file", config_file]
+    result = infra.run(args, env={**_tool_env(), **server.client_env()}, cwd=work, check=False, timeout=900)
+    ocsf = out / "findings.ocsf.json"
+    assert result.returncode == 0 and ocsf.is_file(), result.describe()
+    findings: dict[tuple[str, str], Finding] = {}
+    for finding in read_prowler_ocsf(json.loads(ocsf.read_text(encoding="utf-8"))):
+        key = (finding.role, finding.rule)
+        assert key not in findings, f"two findings for {key}"
+        findings[key] = finding
+    return findings
+
+
+def _verdicts(findings: Mapping[tuple[str, str], Finding]) -> dict[tuple[str, str], str]:
+    return {key: finding.verdict for key, finding in findings.items()}
+
+
+@pytest.fixture
+def moto(prowler_python: Path, terraform_available: Path, tmp_path: Path) -> Iterator[infra.MotoServer]:
+    with infra.MotoServer(log_dir=tmp_path) as server:
+        yield server
+
+
+def test_narrowing_case_on_a_live_account(moto: infra.MotoServer, tmp_path: Path) -> None:
+    _apply("narrowing", moto, tmp_path)
+    findings = _prowler(moto, tmp_path, {})
+    assert _verdicts(findings) == {
+        (ACCOUNT, EXISTS): "PASS",
+        ("case-sso-narrowed", TRUST): "PASS",
+        ("case-sso-narrowed", LEAST_PRIVILEGE): "PASS",
+        ("case-sso-narrowed", MFA): "PASS",
+        ("case-any-role", TRUST): "FAIL wildcard-principal",
+        ("case-any-role", LEAST_PRIVILEGE): "PASS",
+        ("case-any-role", MFA): "PASS",
+        ("case-org-wide", TRUST): "FAIL wildcard-principal",
+        ("case-org-wide", LEAST_PRIVILEGE): "PASS",
+        ("case-org-wide", MFA): "FAIL mfa-not-required",
+    }
+    assert "AWSReservedSSO_IncidentSupport_* (via aws:PrincipalArn)" in findings[("case-sso-narrowed", TRUST)].reason
+    assert "is exempt from MFA" in findings[("case-any-role", MFA)].reason
+    assert "aws:PrincipalOrgID narrows to an organisation or account, not to people" in (
+        findings[("case-org-wide", TRUST)].reason
+    )
+
+
+def test_custom_support_policy_case_on_a_live_account(moto: infra.MotoServer, tmp_path: Path) -> None:
+    _apply("custom-support-policy", moto, tmp_path)
+    account = moto.account_id
+
+    default = _prowler(moto, tmp_path, {})
+    assert _verdicts(default) == {(ACCOUNT, EXISTS): "FAIL custom-support-policy no-support-role"}
+    reason = default[(ACCOUNT, EXISTS)].reason
+    assert f"case-custom (arn:aws:iam::{account}:policy/case-support-console)" in reason
+    assert "list the policy in support_role_support_policies" in reason
+
+    listed = _prowler(moto, tmp_path, {"support_role_support_policies": ["case-support-console"]})
+    assert _verdicts(listed) == {
+        (ACCOUNT, EXISTS): "PASS",
+        ("case-custom", TRUST): "PASS",
+        ("case-custom", LEAST_PRIVILEGE): "PASS",
+        ("case-custom", MFA): "PASS",
+    }
