@@ -18,6 +18,7 @@ from ..._facts import InlinePolicy, ManagedAttachment, MaybeAttached, Unknown
 from ._hcl import items, literal, text
 from .references import Resolver, RoleTarget
 from .tables import ATTACHMENT_TYPES, RootTables, Table, Vertex
+from .values import CONDITION, conditional
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class _Reader:
         self.found.possible.append(PossibleAttachment(fact, candidates))
 
     def attach(self, origin: Vertex, role_value: object, attachment: ManagedAttachment) -> None:
+        attachment = conditional(attachment, origin.attrs.get(CONDITION))
         target = self.target(origin, role_value)
         if target.why is not None or target.addresses is None:
             self.maybe(attachment, origin, target)
@@ -104,17 +106,18 @@ class _Reader:
 
 # --------------------------------------------------------------------------- attachment kinds
 def _role_policy_attachment(reader: _Reader, vertex: Vertex) -> None:
-    reader.attach(vertex, vertex.attrs.get("role"), reader.resolver.policy(vertex, vertex.attrs.get("policy_arn")))
+    for attachment in reader.resolver.policy_choices(vertex, vertex.attrs.get("policy_arn")):
+        reader.attach(vertex, vertex.attrs.get("role"), attachment)
 
 
 def _policy_attachment(reader: _Reader, vertex: Vertex) -> None:
-    attachment = reader.resolver.policy(vertex, vertex.attrs.get("policy_arn"))
-    for role in items(vertex.attrs.get("roles")):
-        reader.attach(vertex, role, attachment)
-    arn = attachment.arn
-    if isinstance(arn, str) and is_support_policy(arn):
-        reader.holders(vertex, reader.tables.users, vertex.attrs.get("users"), reader.found.support_users)
-        reader.holders(vertex, reader.tables.groups, vertex.attrs.get("groups"), reader.found.support_groups)
+    for attachment in reader.resolver.policy_choices(vertex, vertex.attrs.get("policy_arn")):
+        for role in items(vertex.attrs.get("roles")):
+            reader.attach(vertex, role, attachment)
+        arn = attachment.arn
+        if isinstance(arn, str) and is_support_policy(arn):
+            reader.holders(vertex, reader.tables.users, vertex.attrs.get("users"), reader.found.support_users)
+            reader.holders(vertex, reader.tables.groups, vertex.attrs.get("groups"), reader.found.support_groups)
 
 
 def _role_attachments_exclusive(reader: _Reader, vertex: Vertex) -> None:

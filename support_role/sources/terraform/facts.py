@@ -7,10 +7,11 @@ from dataclasses import replace
 
 from ..._facts import Account, InlinePolicy, ManagedAttachment, Role, Unknown
 from ..._values import is_unresolved_reference
-from ._hcl import blocks, display_path, literal, single, text
+from ._hcl import blocks, display_path, literal, root_of, single, text
 from .attachments import Attachments, read_attachments
 from .references import Resolver
 from .tables import GraphTables, RootTables
+from .values import CONDITION, conditional, enrich
 
 
 class RootModule:
@@ -71,6 +72,8 @@ class RootModule:
                 inline.append(InlinePolicy(name, Unknown(why)))
                 seen.add(name)
         boundary = text(attrs.get("permissions_boundary"))
+        # a role that exists only under a condition has its policies only under that condition
+        managed = [conditional(m, attrs.get(CONDITION)) for m in managed]
         return Role(
             name=literal(attrs.get("name")) or address,
             address=address,
@@ -124,7 +127,7 @@ class TerraformIndex:
     """Every root module of one Checkov graph, indexed once (build it once per scan)."""
 
     def __init__(self, vertices: Iterable[Mapping[str, object]]) -> None:
-        self.tables = GraphTables(vertices)
+        self.tables = GraphTables(enrich(vertices, root_of))
         self.roots: dict[str, RootModule] = {root: RootModule(t) for root, t in self.tables.roots.items()}
         self._carriers: set[str] | None = None
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from ..._arn import is_aws_managed_policy, policy_name, split_arn
 from ..._facts import Document, ManagedAttachment, Unknown
 from ..._policy import parse_policy, parse_terraform_statements
-from ..._values import describe, is_unresolved_reference
-from ._hcl import MODULE, blocks, items, literal, text
+from ..._values import Choice, describe, is_unresolved_reference
+from ._hcl import MODULE, blocks, items, literal, single, text
 from .tables import RootTables, Table, Vertex
+from .values import conditional
 
 # A reference to an attribute of a resource or data source, e.g. ``aws_iam_role.r["k"].id``,
 # ``module.m[0].aws_iam_policy.p.arn``, ``data.aws_iam_policy_document.t.json``.
@@ -173,14 +174,35 @@ class Resolver:
             return ManagedAttachment(Unknown(f"{origin.address}: the policy ARN {found} could not be resolved"))
         return self._arn(origin, found)
 
-    def policies(self, origin: Vertex, key: str) -> list[ManagedAttachment]:
+    def policy_choices(self, origin: Vertex, value: object) -> list[ManagedAttachment]:
+        """The policy of a single ARN value; one per branch of a conditional (``cond ? a : b``),
+        each attached under its branch's condition (a null branch attaches nothing)."""
+        value = single(value)
+        if isinstance(value, Choice):
+            out: list[ManagedAttachment] = []
+            for condition, branch in _branches(value):
+                if single(branch) is not None:
+                    out += [conditional(a, condition) for a in self.policy_choices(origin, branch)]
+            return out
+        return [self.policy(origin, value)]
+
+    def policies(self, origin: Vertex, key: str, value: object = None) -> list[ManagedAttachment]:
         """The policies of a list attribute (``managed_policy_arns``, ``policy_arns``).
 
         In a plan, a set with one element known only after apply is unknown as a whole, and Checkov
         puts the first reference of its expression in its place: the list is then Unknown, not that
-        one policy (the AWSSupportAccess ARN beside it would otherwise be lost).
+        one policy (the AWSSupportAccess ARN beside it would otherwise be lost). A conditional list
+        (``cond ? [arn] : []``) gives each branch's policies under its branch's condition.
         """
-        listed = items(origin.attrs.get(key))
+        raw = origin.attrs.get(key) if value is None else value
+        if isinstance(single(raw), Choice):
+            choice = single(raw)
+            assert isinstance(choice, Choice)
+            out: list[ManagedAttachment] = []
+            for condition, branch in _branches(choice):
+                out += [conditional(a, condition) for a in self.policies(origin, key, branch if branch else [])]
+            return out
+        listed = items(raw)
         if origin.in_plan:
             references = [i for i in listed if isinstance(i, str) and is_unresolved_reference(i.strip())]
             if references:
@@ -228,6 +250,8 @@ class Resolver:
             value = value[0]
         if value is None:
             return Unknown(f"{what} is not set")
+        if isinstance(value, Unknown):  # read from the files or the plan: known not to be known
+            return Unknown(f"{what}: {value.reason}")
         if isinstance(value, str):
             reference = parse_reference(value)
             if reference is not None and reference.data and reference.type == "aws_iam_policy_document":
@@ -258,3 +282,8 @@ class Resolver:
         if isinstance(document, Unknown):
             return Unknown(f"{reference.text}: {document.reason}")
         return document
+
+
+def _branches(choice: Choice) -> tuple[tuple[str, object], tuple[str, object]]:
+    """The two branches of a conditional value, each with the condition under which it is taken."""
+    return (choice.condition, choice.when_true), (f"not ({choice.condition})", choice.when_false)
