@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 
-from ..._facts import Account, InlinePolicy, ManagedAttachment, Role, Unknown
+from ..._facts import Account, InlinePolicy, ManagedAttachment, MaybeAttached, Role, Unknown
 from ..._values import is_unresolved_reference
 from ._hcl import blocks, display_path, literal, root_of, single, text
 from .attachments import Attachments, read_attachments
 from .references import Resolver
 from .tables import GraphTables, RootTables
-from .values import CONDITION, conditional, enrich
+from .values import CONDITION, UNSCANNED, conditional, enrich
 
 
 class RootModule:
@@ -81,8 +81,14 @@ class RootModule:
             managed=tuple(managed),
             inline=tuple(inline),
             boundary=None if boundary is None or is_unresolved_reference(boundary) else boundary.strip(),
-            maybe_attached=attachments.maybe_on(address),
+            maybe_attached=attachments.maybe_on(address) + self._unread_files(),
         )
+
+    def _unread_files(self) -> tuple[MaybeAttached, ...]:
+        """A file of the root that the scan did not see and the reader could not read may attach
+        any policy to any role of the root (so no role is judged on what is left)."""
+        source = f"root module {display_path(self.root)}"
+        return tuple(MaybeAttached(ManagedAttachment(Unknown(p)), source, p) for p in self.tables.problems)
 
     def account(self) -> Account:
         """The account the root stands for: its roles, the roles it attaches to by name only, who
@@ -104,19 +110,22 @@ class RootModule:
             roles=tuple(roles),
             support_users=tuple(sorted(attachments.support_users)),
             support_groups=tuple(sorted(attachments.support_groups)),
+            unreadable=tuple(self.tables.problems),
             # without a role of its own, whatever the root attaches names a role it does not define
             maybe_attached=() if has_roles else tuple(p.fact for p in attachments.possible),
         )
 
     def carrier(self) -> str | None:
         """The resource that carries the root's account-level (exists) result: the marker, else
-        the first role by address, else the first resource by address (found once)."""
+        the first role by address, else the first resource by address (found once); never a
+        resource of a file the scan did not see (Checkov reports only on what it scanned)."""
         if self._carrier is None:
             carrier: str | None = None
+            scanned = [a for a, v in self.tables.roles.by_address.items() if not v.attrs.get(UNSCANNED)]
             if self.marker is not None:
                 carrier = self.marker
-            elif len(self.tables.roles):
-                carrier = min(self.tables.roles.by_address)
+            elif scanned:
+                carrier = min(scanned)
             elif self.tables.resources:
                 carrier = min(self.tables.resources)
             self._carrier = (carrier,)

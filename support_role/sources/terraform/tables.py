@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ._hcl import instances, is_plan_file, literal, module_prefix, root_of
+from ._hcl import instances, is_plan_file, items, literal, module_prefix, root_of
+from .values import ROOT_PROBLEMS
 
 MARKER_TYPE = "terraform_data"
 MARKER_NAME = "cis_support_role_account_baseline"
@@ -104,8 +105,12 @@ class RootTables:
     attachments: list[Vertex] = field(default_factory=list)  # resources of ATTACHMENT_TYPES, in graph order
     resources: list[str] = field(default_factory=list)  # every resource address
     marker: str | None = None  # the account-baseline marker's address, when declared
+    problems: list[str] = field(default_factory=list)  # files of the root the scan did not see nor could read
 
     def add(self, vertex: Vertex) -> None:
+        for problem in items(vertex.attrs.get(ROOT_PROBLEMS)):
+            if isinstance(problem, str) and problem not in self.problems:
+                self.problems.append(problem)
         if vertex.block == "data":
             self.data[(vertex.type, vertex.address)] = vertex
             return

@@ -14,6 +14,9 @@ plan JSON file, read from the plan itself with its unknowns typed by their refer
 * A conditional the files do not settle becomes a :class:`~support_role._values.Choice`; a
   resource counted 0 or 1 under such a condition is kept with its condition
   (``__condition__``).
+* A root module scanned in part (``checkov -f`` on one of its files) gets the resources of its other
+  files as vertices (``__unscanned__``), so that attachments in those files count; a file that
+  cannot be read is named in ``__root_problems__`` of the scanned vertices.
 * What cannot be evaluated stays as Checkov gave it, and is read as unresolved: never as text.
 """
 
@@ -29,7 +32,7 @@ from ..._facts import ManagedAttachment, ReferenceKind, TypedReference, Unknown
 from ..._values import Choice, is_unresolved_reference
 from ...hcl import Choice as HclChoice
 from ...hcl import EncodedJson, Ref, SyntaxProblem, UnknownValue, Value, parse_expression
-from ...hcl._module import ModuleTree
+from ...hcl._module import Instance, ModuleTree
 from ...hcl._plan import PlanTree
 from ...hcl._syntax import subjects
 
@@ -87,7 +90,9 @@ _EXPRESSION = re.compile(
     r"\$\{|\[\s*\*\s*\]|\.\*(?:\.|$)|\[\s*for\s|^\s*[A-Za-z_][A-Za-z0-9_:]*\(|\{'|\['|\s\?\s.*\s:\s"
 )
 
+UNSCANNED = "__unscanned__"
 CONDITION = "__condition__"
+ROOT_PROBLEMS = "__root_problems__"
 
 
 class _Keep:
@@ -292,8 +297,11 @@ def _enrich_root(root: _Root) -> Iterator[Mapping[str, object]]:
         return
     module = ModuleTree(root.key)
     reader = _HclReader(module)
+    seen = {os.path.abspath(f) for f in files if f}
+    extra = list(_unscanned(module, reader, seen, root))  # marks the root's vertices with what it could not read
     for vertex in root.vertices:
         yield _enrich_vertex(vertex, reader, module, plan=False)
+    yield from extra
 
 
 def _checkov_address(attrs: Mapping[str, object]) -> str | None:
@@ -376,9 +384,60 @@ def _enrich_vertex(
     return out
 
 
+def _unscanned(module: ModuleTree, reader: _Reader, seen: set[str], root: _Root) -> Iterator[dict[str, object]]:
+    """Vertices for the resources of the root module's files the scan did not see."""
+    files = module.files
+    unseen = [f for f in files.files if os.path.abspath(f) not in seen]
+    unreadable = [
+        f"{why}; the scan saw only part of the root module {display(root.key)}: scan the whole folder (checkov -d)"
+        for path, why in files.problem_files.items()
+        if os.path.abspath(path) not in seen
+    ]
+    if unreadable:
+        for vertex in root.vertices:
+            vertex[ROOT_PROBLEMS] = tuple(unreadable)
+    if not unseen:
+        return
+    for (type_, name), block in files.resources.items():
+        path = files.file_of(block)
+        if path not in unseen or type_ not in READ:
+            continue
+        value = module.root.resource("managed", type_, name)
+        for instance in _instances_of(value):
+            attrs: dict[str, object] = {
+                "block_type_": "resource",
+                "resource_type": type_,
+                "__address__": instance.address,
+                "file_path_": path,
+                UNSCANNED: True,
+            }
+            for attribute in READ[type_]:
+                if attribute in instance:
+                    converted = convert(attribute, instance[attribute], reader)
+                    attrs[attribute] = (
+                        to_raw(instance[attribute], reader, typed=False) if converted is KEEP else converted
+                    )
+            yield attrs
+
+
 def conditional(attachment: ManagedAttachment, condition: object) -> ManagedAttachment:
     """The attachment made only when ``condition`` holds (and under its own condition, if any)."""
     if not isinstance(condition, str) or not condition:
         return attachment
     both = condition if attachment.condition is None else f"{attachment.condition} and {condition}"
     return ManagedAttachment(attachment.arn, attachment.document, both)
+
+
+def display(path: str) -> str:
+    relative = os.path.relpath(path) if os.path.isabs(path) else path
+    return path if relative.startswith("..") else relative
+
+
+def _instances_of(value: Value) -> list[Instance]:
+    if isinstance(value, Instance):
+        return [value]
+    if isinstance(value, tuple):
+        return [v for v in value if isinstance(v, Instance)]
+    if isinstance(value, Mapping):
+        return [value[k] for k in value if isinstance(value[k], Instance)]  # type: ignore[misc]
+    return []
