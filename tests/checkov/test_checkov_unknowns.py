@@ -33,9 +33,9 @@ TERRAFORM_UNKNOWNS = {
     # a data.aws_iam_policy_document that is not in the scanned files
     ("CKV_CISSR_2", "aws_iam_role.trust_not_here"): "UNKNOWN unreadable-trust-policy",
     ("CKV_CISSR_4", "aws_iam_role.trust_not_here"): "UNKNOWN unreadable-trust-policy",
-    # a data.aws_iam_policy_document merging other documents (not evaluated)
-    ("CKV_CISSR_2", "aws_iam_role.trust_merged"): "UNKNOWN unreadable-trust-policy",
-    ("CKV_CISSR_4", "aws_iam_role.trust_merged"): "UNKNOWN unreadable-trust-policy",
+    # a data.aws_iam_policy_document merging a document given as a variable without a default
+    ("CKV_CISSR_2", "aws_iam_role.trust_merged_from_variable"): "UNKNOWN unreadable-trust-policy",
+    ("CKV_CISSR_4", "aws_iam_role.trust_merged_from_variable"): "UNKNOWN unreadable-trust-policy",
     # the trust policy is a variable without a default
     ("CKV_CISSR_2", "aws_iam_role.trust_from_variable"): "UNKNOWN unreadable-trust-policy",
     ("CKV_CISSR_4", "aws_iam_role.trust_from_variable"): "UNKNOWN unreadable-trust-policy",
@@ -53,7 +53,11 @@ TERRAFORM_DECIDED = {
     ("CKV_CISSR_2", "aws_iam_role.policy_elsewhere"): ("PASSED", "PASS"),
     ("CKV_CISSR_4", "aws_iam_role.policy_elsewhere"): ("PASSED", "PASS"),
     ("CKV_CISSR_3", "aws_iam_role.trust_not_here"): ("PASSED", "PASS"),
+    ("CKV_CISSR_3", "aws_iam_role.trust_merged_from_variable"): ("PASSED", "PASS"),
+    # merged from documents in these files: built as the provider builds it
+    ("CKV_CISSR_2", "aws_iam_role.trust_merged"): ("PASSED", "PASS"),
     ("CKV_CISSR_3", "aws_iam_role.trust_merged"): ("PASSED", "PASS"),
+    ("CKV_CISSR_4", "aws_iam_role.trust_merged"): ("PASSED", "PASS"),
     ("CKV_CISSR_3", "aws_iam_role.trust_from_variable"): ("PASSED", "PASS"),
 }
 CLOUDFORMATION_UNKNOWNS = {
@@ -166,13 +170,19 @@ def test_without_strict_mode_unknowns_are_hidden_by_checkov_but_logged_on_stderr
 def test_the_reason_of_an_unknown_says_what_could_not_be_read(tmp_path: Path) -> None:
     run = _scan(FIXTURES / "terraform_unknowns", "terraform", tmp_path, strict=True)
     reasons = {(r.check_id, r.resource): r.details[0] for r in _results(run)}
-    assert "var.policy_arn could not be resolved" in reasons[("CKV_CISSR_2", "aws_iam_role.policy_from_variable")]
+    assert (
+        "the policy ARN ${var.policy_arn} could not be resolved"
+        in reasons[("CKV_CISSR_2", "aws_iam_role.policy_from_variable")]
+    )
     assert "is not defined in the scanned files" in reasons[("CKV_CISSR_3", "aws_iam_role.policy_elsewhere")]
     assert (
         "data.aws_iam_policy_document.not_in_these_files.json could not be resolved"
         in reasons[("CKV_CISSR_2", "aws_iam_role.trust_not_here")]
     )
-    assert "merges other documents (source_policy_documents)" in reasons[("CKV_CISSR_2", "aws_iam_role.trust_merged")]
+    assert (
+        "merges other documents (source_policy_documents)"
+        in reasons[("CKV_CISSR_2", "aws_iam_role.trust_merged_from_variable")]
+    )
     assert (
         "may attach arn:aws:iam::aws:policy/AWSSupportAccess to this role"
         in reasons[("CKV_CISSR_2", "aws_iam_role.second")]
