@@ -77,6 +77,7 @@ _THROTTLING = frozenset(
     }
 )
 _DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"})
+_API_NAMES = {"iam": "IAM", "sso": "SSO Admin"}
 # The code of a failure whose answer did not have the IAM API's shape (a client that is not botocore).
 MALFORMED = "MalformedResponse"
 
@@ -108,16 +109,21 @@ class IamClient(Protocol):
 
 @dataclass(frozen=True)
 class Failure:
-    """One call that did not answer: which, on what, the error code, and the permission it needs."""
+    """One call that did not answer: which, on what, the error code, and the permission it needs.
+
+    ``service`` is the IAM service prefix of the permission: ``iam``, or ``sso`` for the SSO Admin
+    API of IAM Identity Center.
+    """
 
     operation: str
     subject: str
     code: str
     message: str
+    service: str = "iam"
 
     @property
     def permission(self) -> str:
-        return f"iam:{self.operation}"
+        return f"{self.service}:{self.operation}"
 
     @property
     def reason(self) -> str:
@@ -128,7 +134,7 @@ class Failure:
         elif self.code == "NoSuchEntity":
             why = "it no longer exists: deleted or changed while the account was being read"
         elif self.code == MALFORMED:
-            why = "the answer does not have the IAM API's shape"
+            why = f"the answer does not have the {_API_NAMES.get(self.service, self.service)} API's shape"
         else:
             why = f"it needs {self.permission}"
         detail = f": {self.message}" if self.message else ""
@@ -232,8 +238,8 @@ class _Reader:
         self.failures: list[Failure] = []
         self.documents: dict[str, Document] = {}
 
-    def fail(self, operation: str, subject: str, code: str, message: str) -> NoReturn:
-        failure = Failure(operation, subject, code, message)
+    def fail(self, operation: str, subject: str, code: str, message: str, service: str = "iam") -> NoReturn:
+        failure = Failure(operation, subject, code, message, service)
         self.failures.append(failure)
         raise _CallFailed(failure)
 
@@ -243,21 +249,57 @@ class _Reader:
         method: Callable[..., Mapping[str, Any]],
         subject: str,
         read: Callable[[Mapping[str, Any]], _T] = _as_is,  # type: ignore[assignment]
+        service: str = "iam",
         **kwargs: Any,
     ) -> _T:
-        """The answer of one call as ``read`` takes it apart; a failure or a wrong shape raises _CallFailed."""
+        """The answer of one call as ``read`` takes it apart; a failure or a wrong shape raises _CallFailed.
+
+        ``service`` is the permission prefix a failure names; ``kwargs`` are the API's parameters.
+        """
         self.calls.append(operation)
         try:
             answer = method(**kwargs)
         except Exception as error:  # every failure becomes an Unknown fact, never an exception
             code, message = error_code(error)
-            self.fail(operation, subject, code, message)
+            self.fail(operation, subject, code, message, service)
         try:
             if not isinstance(answer, Mapping):
                 raise _Shape(f"the answer is {type(answer).__name__}, not an object")
             return read(answer)
         except (_Shape, LookupError, TypeError, AttributeError, ValueError) as error:
-            self.fail(operation, subject, MALFORMED, str(error))
+            self.fail(operation, subject, MALFORMED, str(error), service)
+
+    def token_pages(
+        self,
+        operation: str,
+        method: Callable[..., Mapping[str, Any]],
+        subject: str,
+        read: Callable[[Mapping[str, Any]], _T],
+        service: str,
+        page_size: int,
+        **kwargs: Any,
+    ) -> Iterator[_T]:
+        """Pages of an API paginated with ``NextToken``/``MaxResults`` (the SSO Admin API's way)."""
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            extra = {"NextToken": token} if token else {}
+
+            def page_of(answer: Mapping[str, Any]) -> tuple[_T, str | None]:
+                following = answer.get("NextToken")
+                if following is not None and not isinstance(following, str):
+                    raise _Shape(f"NextToken is {type(following).__name__}, not a string")
+                return read(answer), following or None
+
+            item, token = self.call(
+                operation, method, subject, page_of, service, MaxResults=page_size, **kwargs, **extra
+            )
+            yield item
+            if token is None:
+                return
+            if token in seen:  # a token seen twice would loop forever, and the rest is never listed
+                self.fail(operation, subject, MALFORMED, f"the NextToken {token!r} came back twice", service)
+            seen.add(token)
 
     def pages(
         self,
@@ -385,7 +427,12 @@ class _Reader:
         except _CallFailed as failed:
             return Unknown(failed.failure.reason)
 
-    def customer_document(self, arn: str) -> Document:
+    def customer_document(self, arn: str, if_missing: str | None = None) -> Document:
+        """The default version's document of a customer managed policy; Unknown when not read.
+
+        ``if_missing`` is the reason to give when the policy does not exist (NoSuchEntity), for
+        callers to whom that means something else than a policy deleted while being read.
+        """
         try:
             policy = self.call("GetPolicy", self.client.get_policy, arn, lambda a: _object(a, "Policy"), PolicyArn=arn)
             version = policy.get("DefaultVersionId")
@@ -401,6 +448,8 @@ class _Reader:
                 VersionId=version,
             )
         except _CallFailed as failed:
+            if if_missing is not None and failed.failure.code == "NoSuchEntity":
+                return Unknown(if_missing)
             return Unknown(failed.failure.reason)
         return parse_policy(document)
 
