@@ -217,6 +217,29 @@ class Role:
 
 
 @dataclass(frozen=True)
+class PermissionSet:
+    """An IAM Identity Center permission set as one scanner saw it.
+
+    Identity Center turns a permission set into an ``AWSReservedSSO_<name>_<suffix>`` role in every
+    account it is assigned to; the per-role rules judge the permission set the way they judge that
+    role. ``managed`` holds the policies the role gets: AWS managed policies by ARN, and customer
+    managed policy references as the ARN of the policy of that path and name in the scanned scope
+    (its ``document`` Unknown when that scope does not define it). ``inline`` holds the one inline
+    policy, named ``AwsSSOInlinePolicy`` as in the accounts. ``assigned`` says whether an assignment
+    of the set to an account is in scope (what an IaC account baseline counts), Unknown when an
+    assignment's permission set could not be resolved. ``address`` is where a finding is reported.
+    """
+
+    name: str
+    address: str
+    arn: str | None = None
+    managed: tuple[ManagedAttachment, ...] | Unknown = ()
+    inline: tuple[InlinePolicy, ...] | Unknown = ()
+    boundary: str | None = None
+    assigned: bool | Unknown = False
+
+
+@dataclass(frozen=True)
 class Account:
     """What the exists rule looks at: the roles in scope and who else holds the support policy.
 
@@ -224,6 +247,8 @@ class Account:
     throttling, unresolved references); an empty tuple means everything in scope was read.
     ``maybe_attached`` holds the attachments that may name a role of the account that is not
     among ``roles`` (see :class:`MaybeAttached`).
+    ``permission_sets`` are the IAM Identity Center permission sets in scope (IaC: defined in the
+    root; live: read in the management or delegated-administrator account).
     """
 
     address: str
@@ -234,3 +259,4 @@ class Account:
     account_id: str | None = None
     partition: str = "aws"
     maybe_attached: tuple[MaybeAttached, ...] = ()
+    permission_sets: tuple[PermissionSet, ...] = ()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from ._arn import (
     ROLE_CLASSES,
@@ -29,6 +30,7 @@ from ._facts import (
     Document,
     InlinePolicy,
     ManagedAttachment,
+    PermissionSet,
     PolicyDocument,
     Principal,
     PrincipalKind,
@@ -36,6 +38,7 @@ from ._facts import (
     Statement,
     Unknown,
 )
+from ._identity_center import permission_set_of_role
 from ._metadata import EXISTS, LEAST_PRIVILEGE, MFA, PER_ROLE_RULES, SUPPORT_SERVICES, TRUST
 from ._policy import statement_allows_action
 from ._verdict import Problem, Status, Verdict
@@ -60,7 +63,7 @@ def _is_support(arn: str, config: Config | None) -> bool:
     return config is not None and not is_aws_managed_policy(arn) and config.counts_as_support(arn)
 
 
-def _attached_support_status(role: Role, config: Config | None = None) -> bool | Unknown:
+def _attached_support_status(role: Role | PermissionSet, config: Config | None = None) -> bool | Unknown:
     """support_status over the certain attachments only (``maybe_attached`` ignored)."""
     if isinstance(role.managed, Unknown):
         return role.managed
@@ -110,8 +113,8 @@ def with_maybe_attached(role: Role, config: Config | None = None) -> Role:
     return dataclasses.replace(role, managed=managed, inline=inline, maybe_attached=())
 
 
-def support_status(role: Role, config: Config | None = None) -> bool | Unknown:
-    """True when the role has the support policy attached as a permissions policy.
+def support_status(role: Role | PermissionSet, config: Config | None = None) -> bool | Unknown:
+    """True when the role (or permission set) has the support policy attached as a permissions policy.
 
     The support policy is AWSSupportAccess, and with ``config`` also the customer policies listed in
     ``support_role_support_policies``. Unknown when it has not been seen to have it and some
@@ -119,7 +122,8 @@ def support_status(role: Role, config: Config | None = None) -> bool | Unknown:
     could read) to it (:attr:`Role.maybe_attached`). An attachment made under a condition counts (see
     :func:`support_condition`). The one place that decides whether a role is a support role.
     """
-    return _attached_support_status(with_maybe_attached(role, config), config)
+    held = with_maybe_attached(role, config) if isinstance(role, Role) else role
+    return _attached_support_status(held, config)
 
 
 def _may_attach_support(account: Account, config: Config | None = None) -> list[str]:
@@ -132,7 +136,7 @@ def _may_attach_support(account: Account, config: Config | None = None) -> list[
     ]
 
 
-def support_condition(role: Role, config: Config | None = None) -> str | None:
+def support_condition(role: Role | PermissionSet, config: Config | None = None) -> str | None:
     """The condition under which a support role has the support policy; None when unconditional.
 
     Several conditional attachments are joined with "or"; one unconditional attachment wins.
@@ -171,9 +175,14 @@ def _verdict(
     return Verdict(rule_id, Status.PASS, resource, f"{resource} {passed}", (), ev)
 
 
-def _undecided(rule_id: str, role: Role, code: str, reason: str) -> Verdict:
+def _kind(holder: Role | PermissionSet) -> str:
+    """The evidence key that names what a per-role verdict is about."""
+    return "permission_set" if isinstance(holder, PermissionSet) else "role"
+
+
+def _undecided(rule_id: str, role: Role | PermissionSet, code: str, reason: str) -> Verdict:
     problem = Problem(code, role.name, reason)
-    return _verdict(rule_id, role.address, [], [problem], "", "", {"role": [role.name]})
+    return _verdict(rule_id, role.address, [], [problem], "", "", {_kind(role): [role.name]})
 
 
 def _assume_statements(document: PolicyDocument) -> list[Statement]:
@@ -638,8 +647,10 @@ def _check_document(
     unknowns.extend(found.unknowns)
 
 
-def evaluate_least_privilege(role: Role, config: Config) -> Verdict:
-    role = with_maybe_attached(role)
+def evaluate_least_privilege(role: Role | PermissionSet, config: Config) -> Verdict:
+    """Whether a support role (or permission set) grants nothing but AWS Support access."""
+    if isinstance(role, Role):
+        role = with_maybe_attached(role)
     fails: list[Problem] = []
     unknowns: list[Problem] = []
     policies: list[str] = []
@@ -667,7 +678,7 @@ def evaluate_least_privilege(role: Role, config: Config) -> Verdict:
         for inline in role.inline:
             policies.append(f"inline:{inline.name}")
             _check_document(f"inline policy {inline.name}", inline.document, config, fails, unknowns)
-    evidence = {"role": [role.name], "policies": policies}
+    evidence = {_kind(role): [role.name], "policies": policies}
     fix = (
         "detach other managed policies and remove non-support statements (or allow a policy or action patterns "
         "in the configuration)"
@@ -681,20 +692,40 @@ def evaluate_least_privilege(role: Role, config: Config) -> Verdict:
 _PER_ROLE = {TRUST: evaluate_trust, LEAST_PRIVILEGE: evaluate_least_privilege, MFA: evaluate_mfa}
 
 
-def evaluate_role(role: Role, config: Config) -> dict[str, Verdict | None]:
-    """Every per-role rule for one role; None for each when the role is not a support role."""
-    role = with_maybe_attached(role, config)
-    status = support_status(role, config)
+def _per_rule(
+    holder: Role | PermissionSet, config: Config, rules: Mapping[str, Callable[[Any, Config], Verdict]]
+) -> dict[str, Verdict | None]:
+    """The per-role rules for a role or a permission set: None for each when it is not a support
+    one, UNKNOWN when that could not be read, and the condition named when it is one only under it."""
+    if isinstance(holder, Role):
+        holder = with_maybe_attached(holder, config)
+    status = support_status(holder, config)
     if status is False:
         return {rule_id: None for rule_id in PER_ROLE_RULES}
     if isinstance(status, Unknown):
         reason = f"whether it carries AWSSupportAccess could not be read: {status.reason}"
-        return {rule_id: _undecided(rule_id, role, "support-status-unknown", reason) for rule_id in PER_ROLE_RULES}
-    condition = support_condition(role, config)
-    verdicts = {rule_id: _PER_ROLE[rule_id](role, config) for rule_id in PER_ROLE_RULES}
+        return {rule_id: _undecided(rule_id, holder, "support-status-unknown", reason) for rule_id in PER_ROLE_RULES}
+    condition = support_condition(holder, config)
+    verdicts = {rule_id: rules[rule_id](holder, config) for rule_id in PER_ROLE_RULES}
     if condition is None:
         return dict(verdicts)
     return {rule_id: _conditional(verdict, condition) for rule_id, verdict in verdicts.items()}
+
+
+def evaluate_role(role: Role, config: Config) -> dict[str, Verdict | None]:
+    """Every per-role rule for one role; None for each when the role is not a support role.
+
+    A role IAM Identity Center made from a permission set has its verdicts say so: the fix belongs
+    to the permission set, since Identity Center overwrites changes made to the role.
+    """
+    verdicts = _per_rule(role, config, _PER_ROLE)
+    permission_set = permission_set_of_role(role.arn)
+    if permission_set is None:
+        return verdicts
+    return {
+        rule_id: None if verdict is None else _from_permission_set(verdict, permission_set)
+        for rule_id, verdict in verdicts.items()
+    }
 
 
 def _conditional(verdict: Verdict, condition: str) -> Verdict:
@@ -719,39 +750,105 @@ def grants_support(document: Document | None) -> bool:
     )
 
 
+def _from_permission_set(verdict: Verdict, permission_set: str) -> Verdict:
+    note = (
+        f" IAM Identity Center made this role from permission set {permission_set}: change the permission set "
+        "(in the management or delegated-administrator account), not the role, which Identity Center overwrites."
+    )
+    evidence = (*verdict.evidence, ("permission_set", (permission_set,)))
+    return dataclasses.replace(verdict, reason=verdict.reason + note, evidence=evidence)
+
+
+def _assignment_trust(permission_set: PermissionSet, config: Config) -> Verdict:
+    del config  # no setting changes who Identity Center lets in
+    passed = (
+        "is reached only through IAM Identity Center assignments, each to a user or a group of the identity "
+        "store whom an administrator chose; the roles it makes trust only Identity Center's SAML provider."
+    )
+    evidence = {"permission_set": [permission_set.name], "trusted_principals": ["IAM Identity Center assignments"]}
+    return _verdict(TRUST, permission_set.address, [], [], passed, "", evidence)
+
+
+def _assignment_mfa(permission_set: PermissionSet, config: Config) -> Verdict:
+    del config
+    passed = (
+        "is used through IAM Identity Center sign-in, where MFA is enforced; its sessions carry no MFA context "
+        "for a trust condition to test."
+    )
+    return _verdict(MFA, permission_set.address, [], [], passed, "", {"permission_set": [permission_set.name]})
+
+
+_PER_PERMISSION_SET = {TRUST: _assignment_trust, LEAST_PRIVILEGE: evaluate_least_privilege, MFA: _assignment_mfa}
+
+
+def evaluate_permission_set(permission_set: PermissionSet, config: Config) -> dict[str, Verdict | None]:
+    """Every per-role rule for one IAM Identity Center permission set (docs/DECISIONS.md).
+
+    None for each when it is not a support permission set. Least privilege is judged as for a
+    role; trust and MFA pass with the reason, since people reach a permission set only through
+    Identity Center assignments and sign-in.
+    """
+    return _per_rule(permission_set, config, _PER_PERMISSION_SET)
+
+
+def unreadable_permission_sets(rule_id: str, address: str, reasons: Iterable[str]) -> Verdict:
+    """The UNKNOWN verdict of a per-role rule on an account whose permission sets could not all be listed."""
+    problems = [Problem("unreadable-permission-sets", address, reason) for reason in reasons]
+    return _verdict(rule_id, address, [], problems, "", "", {"permission_sets": []})
+
+
 def evaluate_exists(account: Account, config: Config) -> Verdict:
+    """The CIS control: at least one support role in the account.
+
+    A support permission set assigned in scope counts as the role Identity Center makes on
+    assignment (an IaC account baseline; docs/DECISIONS.md); one that is not assigned is listed in
+    the evidence only.
+    """
     supports: list[str] = []
     conditional: dict[str, str] = {}
     undecided: list[Problem] = []
     look_alikes: list[str] = []
     custom: list[str] = []
     boundary_only: list[str] = []
-    for role in (with_maybe_attached(r, config) for r in account.roles):
-        status = support_status(role, config)
+    candidates: list[tuple[str, Role | PermissionSet]] = [
+        (role.name, role) for role in (with_maybe_attached(r, config) for r in account.roles)
+    ]
+    unassigned: list[str] = []
+    for permission_set in account.permission_sets:
+        shown = f"permission set {permission_set.name}"
+        if permission_set.assigned is True:
+            candidates.append((shown, permission_set))
+        elif isinstance(permission_set.assigned, Unknown) and support_status(permission_set, config) is not False:
+            why = f"whether it is assigned to an account could not be read: {permission_set.assigned.reason}"
+            undecided.append(Problem("undetermined-role", shown, why))
+        elif support_status(permission_set, config) is True:
+            unassigned.append(shown)
+    for shown, holder in candidates:
+        status = support_status(holder, config)
         if status is True:
-            condition = support_condition(role, config)
-            supports.append(role.name)
+            condition = support_condition(holder, config)
+            supports.append(shown)
             if condition is not None:
-                conditional[role.name] = condition
+                conditional[shown] = condition
         elif isinstance(status, Unknown):
-            undecided.append(Problem("undetermined-role", role.name, status.reason))
+            undecided.append(Problem("undetermined-role", shown, status.reason))
         else:
-            if not isinstance(role.managed, Unknown):
+            if not isinstance(holder.managed, Unknown):
                 look_alikes.extend(
-                    f"{role.name} ({a.arn})"
-                    for a in role.managed
+                    f"{shown} ({a.arn})"
+                    for a in holder.managed
                     if isinstance(a.arn, str) and policy_name(a.arn) == "AWSSupportAccess"
                 )
                 custom.extend(
-                    f"{role.name} ({a.arn})"
-                    for a in role.managed
+                    f"{shown} ({a.arn})"
+                    for a in holder.managed
                     if isinstance(a.arn, str)
                     and policy_name(a.arn) != "AWSSupportAccess"
                     and not is_aws_managed_policy(a.arn)
                     and grants_support(a.document)
                 )
-            if role.boundary and is_support_policy(role.boundary):
-                boundary_only.append(role.name)
+            if holder.boundary and is_support_policy(holder.boundary):
+                boundary_only.append(shown)
     evidence: dict[str, list[str]] = {
         "support_roles": supports,
         "support_users": list(account.support_users),
@@ -759,6 +856,8 @@ def evaluate_exists(account: Account, config: Config) -> Verdict:
     }
     if conditional:
         evidence["conditional_support_roles"] = [f"{name} (when {c})" for name, c in conditional.items()]
+    if unassigned:
+        evidence["unassigned_support_permission_sets"] = unassigned
     if supports:
         listed = ", ".join(
             name if name not in conditional else f"{name} (only when {conditional[name]})" for name in supports
@@ -768,7 +867,10 @@ def evaluate_exists(account: Account, config: Config) -> Verdict:
     unknowns = [Problem("unreadable-account", account.address, r) for r in unreadable] + undecided
     fails: list[Problem] = []
     if not unknowns:
-        fails.append(Problem("no-support-role", account.address, "no IAM role has AWSSupportAccess attached"))
+        detail = "no IAM role has AWSSupportAccess attached"
+        if unassigned:
+            detail += f" ({', '.join(unassigned)} would make one, but no account assignment of it is in scope)"
+        fails.append(Problem("no-support-role", account.address, detail))
         holders = [f"user {u}" for u in account.support_users] + [f"group {g}" for g in account.support_groups]
         if holders:
             fails.append(
@@ -802,4 +904,6 @@ def evaluate_account(account: Account, config: Config) -> dict[str, dict[str, Ve
     results: dict[str, dict[str, Verdict | None]] = {"": {EXISTS: evaluate_exists(account, config)}}
     for role in account.roles:
         results[role.address] = evaluate_role(role, config)
+    for permission_set in account.permission_sets:
+        results[permission_set.address] = evaluate_permission_set(permission_set, config)
     return results
