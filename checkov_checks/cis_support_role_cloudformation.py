@@ -1,6 +1,7 @@
 """CKV_CISSR_1..4 for CloudFormation: YAML/JSON templates, serverless ``resources``, CDK output.
 
-The per-role rules run on every ``AWS::IAM::Role``; the exists rule runs on every resource and
+The per-role rules run on every ``AWS::IAM::Role`` and IAM Identity Center
+``AWS::SSO::PermissionSet``; the exists rule runs on every resource and
 answers only on the one resource that carries its template's account-level result. It stays
 registered for ``*``: a template's in-code marker is its ``Metadata``, which no resource type
 announces, and a marked template without roles carries the result on its first resource of any
@@ -33,7 +34,7 @@ class SupportRoleCloudFormationCheck(BaseResourceCheck):
             name=rule.title,
             id=rule.checkov_id,
             categories=[CheckCategories.IAM],
-            supported_resources=["*"] if rule.id == EXISTS else ["AWS::IAM::Role"],
+            supported_resources=["*"] if rule.id == EXISTS else ["AWS::IAM::Role", "AWS::SSO::PermissionSet"],
             guideline=rule.anchor,
         )
         # Checkov declares ``severity`` only by assigning None in BaseCheck.__init__ (so mypy types

@@ -43,3 +43,10 @@ def role_name(permission_set: str, suffix: str) -> str:
 def role_path(region: str) -> str:
     """The path of the roles Identity Center makes, for an instance in ``region``."""
     return f"{ROLE_PATH_PREFIX}{region}/"
+
+
+def reference_path(path: str | None) -> str:
+    """The path of a customer managed policy reference as IAM writes it: ``/`` when absent, else
+    with a slash at both ends (Identity Center attaches the policy of that path and name)."""
+    text = (path or "").strip("/")
+    return f"/{text}/" if text else "/"

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field, replace
 from types import FrameType
 
 from .._config import Config, ConfigError
-from .._facts import ManagedAttachment, Role, Unknown
+from .._facts import ManagedAttachment, PermissionSet, Role, Unknown
 from .._metadata import EXISTS
-from .._rules import evaluate_exists, evaluate_role
+from .._rules import evaluate_exists, evaluate_permission_set, evaluate_role
 from .._verdict import Verdict
-from ..sources.cloudformation import CloudFormationTemplate
+from ..sources.cloudformation import PERMISSION_SET, CloudFormationTemplate
 from ..sources.terraform import display_path
 from . import frames
 from .outcomes import (
@@ -135,6 +135,14 @@ def _lone_role(conf: Mapping[str, object], logical_id: str) -> Role | None:
     return replace(role, managed=(*role.managed, missing))
 
 
+def _lone_permission_set(conf: Mapping[str, object], logical_id: str) -> PermissionSet:
+    """A permission set judged from its own resource when the template could not be found."""
+    index = CloudFormationTemplate("template", {"Resources": {logical_id: conf}})
+    permission_set = index.permission_set(logical_id)
+    assert permission_set is not None  # its Type is AWS::SSO::PermissionSet
+    return permission_set
+
+
 def cloudformation_outcome(check_id: str, conf: Mapping[str, object], entity_path: str) -> Outcome:
     """The result of one of our CloudFormation checks on one resource.
 
@@ -158,9 +166,12 @@ def _outcome(check_id: str, conf: Mapping[str, object], entity_path: str, frame:
         return config_failure(config, check_id, logical_id)
     found = frames.find_template(conf, logical_id, frame)
     if found is None:
-        if isinstance(config, ConfigError) or rule_id == EXISTS or conf.get("Type") != "AWS::IAM::Role":
+        if isinstance(config, ConfigError) or rule_id == EXISTS:
             return NOT_APPLICABLE
-        role = _lone_role(conf, logical_id)
+        if conf.get("Type") == PERMISSION_SET:
+            permission_set = _lone_permission_set(conf, logical_id)
+            return outcome_of(evaluate_permission_set(permission_set, config)[rule_id], config, check_id)
+        role = _lone_role(conf, logical_id) if conf.get("Type") == "AWS::IAM::Role" else None
         return outcome_of(evaluate_role(role, config)[rule_id], config, check_id) if role else NOT_APPLICABLE
     template, path = found
     if not path or path == "template":
@@ -181,7 +192,12 @@ def _outcome(check_id: str, conf: Mapping[str, object], entity_path: str, frame:
     verdicts = scan.role_verdicts.get(key)
     if verdicts is None:
         role = scan.index.role(logical_id)
-        if role is None:
+        identity_center_set = scan.index.permission_set(logical_id)
+        if role is not None:
+            verdicts = evaluate_role(role, config)
+        elif identity_center_set is not None:
+            verdicts = evaluate_permission_set(identity_center_set, config)
+        else:
             return NOT_APPLICABLE
-        verdicts = scan.role_verdicts[key] = evaluate_role(role, config)
+        scan.role_verdicts[key] = verdicts
     return outcome_of(verdicts[rule_id], config, check_id)

@@ -31,6 +31,11 @@ What a template knows without a value (see :mod:`support_role._facts`) is read a
 
 Any other intrinsic that is not evaluated (``Fn::ImportValue``, ``Fn::Select``, a ``!Ref`` to a
 parameter without default where a whole value is needed, ...) becomes :class:`Unknown` with the reason.
+
+Per ``AWS::SSO::PermissionSet`` (IAM Identity Center): ``ManagedPolicies`` (as ``ManagedPolicyArns``),
+``CustomerManagedPolicyReferences`` (judged by the ``AWS::IAM::ManagedPolicy`` of that name and path
+in the template), ``InlinePolicy``, ``PermissionsBoundary``; an ``AWS::SSO::Assignment`` whose
+``PermissionSetArn`` is ``!GetAtt <set>.PermissionSetArn`` (or ``!Ref``, ``!Sub``) assigns it.
 """
 
 from __future__ import annotations
@@ -47,11 +52,13 @@ from .._facts import (
     InlinePolicy,
     ManagedAttachment,
     MaybeAttached,
+    PermissionSet,
     ReferenceKind,
     Role,
     TypedReference,
     Unknown,
 )
+from .._identity_center import INLINE_POLICY_NAME, reference_path
 from .._policy import parse_policy
 from .._values import (
     CFN_ACCOUNT_TOKEN,
@@ -84,6 +91,9 @@ _NAME_PROPERTY = {
     "AWS::IAM::SAMLProvider": "Name",
 }
 MANAGED_POLICY = "AWS::IAM::ManagedPolicy"
+PERMISSION_SET = "AWS::SSO::PermissionSet"
+ASSIGNMENT = "AWS::SSO::Assignment"
+_SUB_ATTRIBUTE = re.compile(r"\$\{([A-Za-z0-9]+)\.PermissionSetArn\}")
 METADATA_KEY = "cis-support-role"
 BASELINE_FLAG = "account-baseline"
 
@@ -142,6 +152,9 @@ class CloudFormationTemplate:
     support_groups: list[str] = field(default_factory=list)
     role_cache: dict[str, Role] = field(default_factory=dict)
     carrier_found: tuple[str | None] | None = None
+    permission_sets: dict[str, Mapping[str, object]] = field(default_factory=dict)
+    assigned: set[str] = field(default_factory=set)  # permission sets an AWS::SSO::Assignment assigns
+    permission_set_cache: dict[str, PermissionSet] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.parameters is None:
@@ -161,6 +174,8 @@ class CloudFormationTemplate:
                 name = _text(self._props(logical_id).get("ManagedPolicyName"))
                 if name is not None and "${" not in name:
                     self.policies_by_name.setdefault(name, []).append(logical_id)
+            elif resource["Type"] == PERMISSION_SET:
+                self.permission_sets[logical_id] = resource
         for logical_id, resource in self.resources.items():
             kind = resource["Type"]
             if kind == "AWS::IAM::Policy":
@@ -174,6 +189,8 @@ class CloudFormationTemplate:
                 roles = _list(self._props(logical_id).get("Roles"))
                 for role in _unique(roles):
                     self._attach(logical_id, role, attachment)
+            elif kind == ASSIGNMENT:
+                self.assigned.update(self._assigned_sets(self._props(logical_id).get("PermissionSetArn")))
             elif kind in ("AWS::IAM::User", "AWS::IAM::Group"):
                 props = self._props(logical_id)
                 arns = self.attachments(logical_id, _list(props.get("ManagedPolicyArns")))
@@ -507,6 +524,94 @@ class CloudFormationTemplate:
         self.role_cache[logical_id] = role
         return role
 
+    # ------------------------------------------------------------------- permission sets
+    def _assigned_sets(self, value: object) -> list[str]:
+        """The permission sets of the template a ``PermissionSetArn`` value names.
+
+        A permission set's ARN exists only once it is deployed, so only a reference to it
+        (``!GetAtt``, ``!Ref``, ``${Set.PermissionSetArn}`` in ``!Sub``) can name one of the
+        template's; any other value names a permission set defined elsewhere. Both branches of an
+        ``Fn::If`` count: the assignment may be made.
+        """
+        intrinsic = _intrinsic_name(value)
+        arg = value.get(intrinsic) if isinstance(value, Mapping) and intrinsic else None
+        if intrinsic == "Fn::GetAtt":
+            target = arg[0] if isinstance(arg, list) and arg else arg.split(".", 1)[0] if isinstance(arg, str) else None
+            return [target] if isinstance(target, str) and target in self.permission_sets else []
+        if intrinsic == "Ref":
+            return [arg] if isinstance(arg, str) and arg in self.permission_sets else []
+        if intrinsic == "Fn::Sub":
+            text = arg[0] if isinstance(arg, list) and arg else arg
+            found = _SUB_ATTRIBUTE.findall(text) if isinstance(text, str) else []
+            return [target for target in found if target in self.permission_sets]
+        if intrinsic == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
+            return self._assigned_sets(arg[1]) + self._assigned_sets(arg[2])
+        return []
+
+    def _reference(self, origin: str, index: int, value: object) -> ManagedAttachment:
+        """A customer managed policy reference: the template's policy of that path and name."""
+        entry = _clean(value)
+        name = _text(entry.get("Name")) if isinstance(entry, Mapping) else None
+        if name is None or "${" in name:
+            shown = describe(entry)
+            return ManagedAttachment(
+                Unknown(f"{origin}.CustomerManagedPolicyReferences[{index}] {shown} is not evaluated")
+            )
+        path = _policy_path(entry.get("Path") if isinstance(entry, Mapping) else None)
+        arn = f"arn:{CFN_PARTITION_TOKEN}:iam::{CFN_ACCOUNT_TOKEN}:policy{path}{name}"
+        candidates = [
+            c for c in self.policies_by_name.get(name, []) if _policy_path(self._props(c).get("Path")) == path
+        ]
+        if len(candidates) == 1:
+            return ManagedAttachment(arn, self._customer(candidates[0]).document)
+        why = "is not defined in the template" if not candidates else "matches several managed policies"
+        return ManagedAttachment(
+            arn, Unknown(f"the customer managed policy {path}{name} that {origin} refers to {why}")
+        )
+
+    def permission_set(self, logical_id: str) -> PermissionSet | None:
+        """The facts of an ``AWS::SSO::PermissionSet`` of the template (None for another resource)."""
+        if logical_id not in self.permission_sets:
+            return None
+        cached = self.permission_set_cache.get(logical_id)
+        if cached is not None:
+            return cached
+        props = self._props(logical_id)
+        name = _text(props.get("Name"))
+        managed: tuple[ManagedAttachment, ...] | Unknown
+        policies, references = props.get("ManagedPolicies"), props.get("CustomerManagedPolicyReferences")
+        if (policies is not None and not isinstance(policies, list)) or (
+            references is not None and not isinstance(references, list)
+        ):
+            shown = describe(_clean(policies if not isinstance(policies, list) else references))
+            managed = Unknown(f"{logical_id}: its managed policies are {shown}, which is not evaluated")
+        else:
+            managed = tuple(self.policy(logical_id, arn) for arn in _list(policies)) + tuple(
+                self._reference(logical_id, i, entry) for i, entry in enumerate(_list(references))
+            )
+        raw_inline = props.get("InlinePolicy")
+        inline: tuple[InlinePolicy, ...] = ()
+        if raw_inline is not None and raw_inline != "":
+            document = self.document(raw_inline, f"{logical_id}.InlinePolicy")
+            inline = (InlinePolicy(INLINE_POLICY_NAME, document),)
+        boundary = props.get("PermissionsBoundary")
+        boundary_arn: str | None = None
+        if isinstance(boundary, Mapping):
+            boundary_arn = _text(boundary.get("ManagedPolicyArn"))
+            if boundary_arn is None and isinstance(boundary.get("CustomerManagedPolicyReference"), Mapping):
+                arn = self._reference(logical_id, 0, boundary.get("CustomerManagedPolicyReference")).arn
+                boundary_arn = arn if isinstance(arn, str) else None
+        permission_set = PermissionSet(
+            name=name if name is not None and "${" not in name else logical_id,
+            address=logical_id,
+            managed=managed,
+            inline=inline,
+            boundary=boundary_arn,
+            assigned=logical_id in self.assigned,
+        )
+        self.permission_set_cache[logical_id] = permission_set
+        return permission_set
+
     def account(self) -> Account:
         roles = [r for r in (self.role(logical_id) for logical_id in sorted(self.roles)) if r is not None]
         for name, attachments in sorted(self.external_roles.items()):
@@ -518,6 +623,7 @@ class CloudFormationTemplate:
                     managed=tuple(attachments),
                 )
             )
+        permission_sets = (self.permission_set(logical_id) for logical_id in sorted(self.permission_sets))
         return Account(
             address=f"template {self.path}",
             roles=tuple(roles),
@@ -525,6 +631,7 @@ class CloudFormationTemplate:
             support_groups=tuple(sorted(self.support_groups)),
             # without a role of its own, whatever the template attaches names a role it does not define
             maybe_attached=() if self.roles else tuple(self.maybe),
+            permission_sets=tuple(p for p in permission_sets if p is not None),
         )
 
     def marked_baseline(self) -> bool:
@@ -574,6 +681,10 @@ def _concat(parts: list[object], separator: str) -> object:
     if not all(isinstance(t, str) for t in texts):
         return None
     return separator.join(str(t) for t in texts)
+
+
+def _policy_path(value: object) -> str:
+    return reference_path(_text(value))
 
 
 def _unique(values: list[object]) -> list[object]:

@@ -39,7 +39,7 @@ from typing import Any, Protocol
 from .._arn import is_aws_managed_policy
 from .._config import Config
 from .._facts import InlinePolicy, ManagedAttachment, PermissionSet, Unknown
-from .._identity_center import INLINE_POLICY_NAME
+from .._identity_center import INLINE_POLICY_NAME, reference_path
 from .._policy import parse_policy
 from .._rules import support_status
 from .iam_reader import Failure, IamClient, _CallFailed, _entries, _Reader, _Shape
@@ -111,12 +111,6 @@ def _field(entries: Sequence[Mapping[str, Any]], key: str, name: str) -> list[st
     return [str(value) for value in values]
 
 
-def _path(value: object) -> str:
-    """A policy path as IAM writes it: ``/`` when absent, with a slash at both ends."""
-    text = value if isinstance(value, str) and value else "/"
-    return "/" + text.strip("/") + "/" if text.strip("/") else "/"
-
-
 class _SsoReader:
     def __init__(self, iam: _Reader, config: Config, page_size: int) -> None:
         self.iam = iam  # shares the call log and the failures; reads customer policy documents
@@ -170,7 +164,10 @@ class _SsoReader:
             key = "CustomerManagedPolicyReferences"
             entries = _entries(page, key)
             names = _field(entries, key, "Name")
-            return [(_path(entry.get("Path")), name) for entry, name in zip(entries, names, strict=True)]
+            paths = [entry.get("Path") for entry in entries]
+            if not all(path is None or isinstance(path, str) for path in paths):
+                raise _Shape(f"a Path in {key} is not a string")
+            return [(reference_path(path), name) for path, name in zip(paths, names, strict=True)]
 
         method = client.list_customer_managed_policy_references_in_permission_set
         pages = self.pages(
@@ -343,8 +340,9 @@ def read_permission_sets(
     (customer managed policy documents). ``config`` decides which customer policies count as
     support policies. Never raises.
     """
-    iam_reader = _Reader(iam, partition, account_id, page_size)
-    reader = _SsoReader(iam_reader, config or Config(), page_size)
+    config = config or Config()
+    iam_reader = _Reader(iam, partition, account_id, page_size, config.support_policies)
+    reader = _SsoReader(iam_reader, config, page_size)
     unreadable: list[str] = []
     sets: list[PermissionSet] = []
     details: dict[str, PermissionSetDetails] = {}

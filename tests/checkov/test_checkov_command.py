@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from support_role import EXISTS, RULES
+from support_role.checkov_glue import exists_check_resource_types
 from tests.checkov.harness import CHECKS_DIR, ROOT
 
 OUR_IDS = [rule.checkov_id for rule in RULES]
@@ -242,12 +243,12 @@ def test_list_shows_our_checks_for_terraform_and_cloudformation(tmp_path: Path) 
         if (cells := [c.strip() for c in line.split("|")]) and len(cells) > 7 and cells[2] in OUR_IDS
     }
     expected = set()
-    # the exists check: the Terraform marker's type without baseline paths in the settings (none
-    # here), every CloudFormation resource (test_checkov_registration.py has the other settings)
-    exists_on = {"Terraform": "terraform_data", "Cloudformation": "*"}
+    per_role = {"Terraform": ["aws_iam_role"], "Cloudformation": ["AWS::IAM::Role", "AWS::SSO::PermissionSet"]}
+    exists = {"Terraform": exists_check_resource_types(), "Cloudformation": ["*"]}
     for rule in RULES:
-        for iac, role_type in (("Terraform", "aws_iam_role"), ("Cloudformation", "AWS::IAM::Role")):
-            expected.add((rule.checkov_id, exists_on[iac] if rule.id == EXISTS else role_type, rule.title, iac))
+        for iac in ("Terraform", "Cloudformation"):
+            for entity in exists[iac] if rule.id == EXISTS else per_role[iac]:
+                expected.add((rule.checkov_id, entity, rule.title, iac))
     assert rows == expected
 
 

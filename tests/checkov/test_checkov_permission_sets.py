@@ -1,0 +1,98 @@
+"""IAM Identity Center permission sets through the real Checkov CLI: the per-role checks on the
+permission-set resource, and a support permission set assigned in an account baseline for CKV_CISSR_1.
+
+Fixture ``fixtures/permission_sets``: ``cfn/baseline.yaml`` (six permission sets, one assigned, a
+customer managed policy of the template), ``cfn/unassigned.yaml`` (a support permission set that no
+assignment uses).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.checkov.harness import CHECK_IDS, CHECKS_DIR, results_of_json, run_cli, write_config
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "permission_sets"
+ALL_PASS = {"CKV_CISSR_2": ("PASSED", "PASS"), "CKV_CISSR_3": ("PASSED", "PASS"), "CKV_CISSR_4": ("PASSED", "PASS")}
+
+
+def _scan(
+    framework: str, tmp_path: Path, strict: bool = True
+) -> tuple[dict[tuple[str, str, str], tuple[str, str]], str]:
+    config = write_config(tmp_path / "config.json", {"support_role_strict_unknown": strict})
+    run = run_cli(
+        [
+            "-d",
+            ".",
+            "--external-checks-dir",
+            str(CHECKS_DIR),
+            "--skip-download",
+            "-c",
+            ",".join(CHECK_IDS),
+            "--framework",
+            framework,
+            "-o",
+            "json",
+        ],
+        env={"CIS_SUPPORT_ROLE_CONFIG": str(config)},
+        cwd=FIXTURES,
+    )
+    table: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for result in results_of_json(run.json()):
+        key = (result.file_path, result.resource, result.check_id)
+        assert key not in table, key
+        table[key] = (result.status, result.verdict)
+    return table, run.stderr
+
+
+def _expect(file: str, resource: str, **overrides: tuple[str, str]) -> dict[tuple[str, str, str], tuple[str, str]]:
+    rules = {**ALL_PASS, **{k.replace("CKV_", "CKV_CISSR_"): v for k, v in overrides.items()}}
+    return {(file, resource, check): value for check, value in rules.items()}
+
+
+def test_cloudformation_permission_sets_get_the_per_role_checks_and_count_for_the_baseline(tmp_path: Path) -> None:
+    table, _ = _scan("cloudformation", tmp_path)
+    baseline, unassigned = "/cfn/baseline.yaml", "/cfn/unassigned.yaml"
+    assert table == {
+        **_expect(baseline, "AWS::SSO::PermissionSet.SupportOps"),
+        **_expect(baseline, "AWS::SSO::PermissionSet.SupportAdmin", CKV_3=("FAILED", "FAIL extra-managed-policy")),
+        **_expect(baseline, "AWS::SSO::PermissionSet.SupportEc2", CKV_3=("FAILED", "FAIL non-support-action")),
+        **_expect(baseline, "AWS::SSO::PermissionSet.SupportElsewhere", CKV_3=("FAILED", "UNKNOWN policy-not-visible")),
+        # the exists result sits on the first resource by logical ID (no IAM role in either template)
+        (baseline, "AWS::SSO::PermissionSet.BoundedReader", "CKV_CISSR_1"): ("PASSED", "PASS"),
+        **_expect(unassigned, "AWS::SSO::PermissionSet.SupportOps"),
+        (unassigned, "AWS::SSO::Assignment.DeveloperToThisAccount", "CKV_CISSR_1"): (
+            "FAILED",
+            "FAIL no-support-role",
+        ),
+    }
+
+
+def test_the_findings_say_why_a_permission_set_passes_trust_and_mfa_and_which_policy_fails(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "config.json", {})
+    run = run_cli(
+        [
+            "-f",
+            "cfn/baseline.yaml",
+            "--external-checks-dir",
+            str(CHECKS_DIR),
+            "--skip-download",
+            "-c",
+            "CKV_CISSR_2,CKV_CISSR_3",
+            "-o",
+            "json",
+        ],
+        env={"CIS_SUPPORT_ROLE_CONFIG": str(config)},
+        cwd=FIXTURES,
+    )
+    details = {(r.resource, r.check_id): r.details for r in results_of_json(run.json())}
+    trust = details[("AWS::SSO::PermissionSet.SupportOps", "CKV_CISSR_2")]
+    assert trust[0] == (
+        "SupportOps is reached only through IAM Identity Center assignments, each to a user or a group of the "
+        "identity store whom an administrator chose; the roles it makes trust only Identity Center's SAML provider."
+    )
+    ec2 = details[("AWS::SSO::PermissionSet.SupportEc2", "CKV_CISSR_3")]
+    assert "problem non-support-action: arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/ops/ec2-operations" in (
+        " ".join(ec2)
+    )
+    assert run.returncode == 1
