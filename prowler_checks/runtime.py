@@ -3,6 +3,10 @@
 * The account is read by :func:`support_role.sources.iam_reader.read_account` through an IAM client
   made from Prowler's own session (its credentials, retry and timeout settings), never through
   Prowler's ``iam_client``, which would enumerate every user, role and policy of the account.
+* The three per-role checks also judge IAM Identity Center permission sets, read by
+  :func:`support_role.sources.identity_center_reader.read_permission_sets` through SSO Admin clients
+  of the same session, in each audited region where Prowler's region table offers Identity Center
+  (an account without an instance answers with an empty list). Prowler has no SSO service of its own.
 * The read is cached for the process, keyed on the provider object, its session, the account and the
   partition, so a run of the four checks reads the account once.
 * Configuration comes from Prowler's ``--config-file`` (``aws:`` section, our ``support_role_*``
@@ -38,10 +42,13 @@ from support_role import (
     Status,
     Verdict,
     evaluate_exists,
+    evaluate_permission_set,
     evaluate_role,
 )
 from support_role._codec import prowler_resource_details, prowler_status, prowler_status_extended, read_prowler_codes
+from support_role._rules import unreadable_permission_sets
 from support_role.sources.iam_reader import AccountRead, read_account
+from support_role.sources.identity_center_reader import IdentityCenterRead, read_permission_sets
 
 STRICT_KEY = "support_role_strict_unknown"
 CONFIG_ERROR_CODE = "invalid-configuration"
@@ -117,6 +124,50 @@ def account_read(provider: Any, support_policies: frozenset[str] = frozenset()) 
             logger.warning(f"cis-support-role: {note}")
         # The provider and session are held, not just their ids, so that an id can never be reused.
         _cache["entry"] = (provider, session, key, read)
+        return read
+
+
+def identity_center_regions(provider: Any) -> list[str]:
+    """The audited regions where Prowler's region table offers IAM Identity Center (``identity-center``).
+
+    Prowler's ``generate_regional_clients`` cannot serve here: it looks the regions up under the boto3
+    service name, and the table names the service ``identity-center`` while boto3 calls it ``sso-admin``.
+    """
+    from prowler.providers.aws.aws_provider import AwsProvider
+
+    partition = str(provider.identity.partition)
+    regions = set(
+        AwsProvider.get_available_aws_service_regions("identity-center", partition, provider.identity.audited_regions)
+    )
+    # The account's enabled and excluded regions, as Prowler's own regional clients honour them.
+    enabled = getattr(provider, "_enabled_regions", None)
+    if enabled is not None:
+        regions &= set(enabled)
+    regions -= set(getattr(provider, "_excluded_regions", None) or ())
+    return sorted(regions)
+
+
+def identity_center_read(provider: Any, config: Config) -> IdentityCenterRead:
+    """The account's support permission sets, read once per provider, session, account and partition."""
+    session = provider.session.current_session
+    account = str(provider.identity.account)
+    partition = str(provider.identity.partition)
+    with _lock:
+        cached = _cache.get("identity-center")
+        if cached is not None:
+            c_provider, c_session, c_key, c_read = cached
+            if c_provider is provider and c_session is session and c_key == (account, partition):
+                return c_read  # type: ignore[no-any-return]
+        clients = {
+            region: session.client("sso-admin", region_name=region, config=provider.session.session_config)
+            for region in identity_center_regions(provider)
+        }
+        read = read_permission_sets(clients, iam_client(provider), account, partition, config)
+        for failure in read.failures:
+            logger.error(f"cis-support-role: {failure.reason}")
+        for note in read.notes:
+            logger.warning(f"cis-support-role: {note}")
+        _cache["identity-center"] = (provider, session, (account, partition), read)
         return read
 
 
@@ -214,4 +265,29 @@ def _run_rule(check: Check, rule_id: str) -> list[Check_Report_AWS]:
         tags = [dict(t) for t in details.tags] if details else []
         resource = FindingResource(name=role.name, id=role.name, arn=arn, region=region, tags=tags)
         findings.append(_from_verdict(check, verdict, resource, config))
+    return findings + _permission_set_findings(check, rule_id, provider, config, account_resource)
+
+
+def _permission_set_findings(
+    check: Check, rule_id: str, provider: Any, config: Config, account_resource: FindingResource
+) -> list[Check_Report_AWS]:
+    """The findings of a per-role rule on the account's IAM Identity Center permission sets."""
+    identity_center = identity_center_read(provider, config)
+    findings: list[Check_Report_AWS] = []
+    if identity_center.unreadable:
+        verdict = unreadable_permission_sets(rule_id, f"account {account_resource.id}", identity_center.unreadable)
+        findings.append(_from_verdict(check, verdict, account_resource, config))
+    for permission_set in identity_center.permission_sets:
+        verdict = evaluate_permission_set(permission_set, config)[rule_id]
+        if verdict is None:
+            continue
+        details = identity_center.details[permission_set.address]
+        if details.accounts is not None:
+            verdict = replace(verdict, evidence=(*verdict.evidence, ("provisioned_to_accounts", details.accounts)))
+        resource = FindingResource(
+            name=permission_set.name, id=permission_set.name, arn=details.arn, region=details.region
+        )
+        report = _from_verdict(check, verdict, resource, config)
+        report.check_metadata.ResourceType = "Other"  # the metadata's AwsIamRole names the roles' findings
+        findings.append(report)
     return findings

@@ -141,6 +141,9 @@ def fail_operation(
     session.events.register(f"before-call.iam.{operation}", answer)
 
 
+READ_ONLY = {"iam": ("List", "Get"), "sso-admin": ("List", "Get", "Describe")}
+
+
 def assert_read_only(calls: list[tuple[str, str]]) -> None:
-    writes = [(service, op) for service, op in calls if service != "iam" or not op.startswith(("List", "Get"))]
-    assert writes == [], f"calls that are not IAM List*/Get*: {writes}"
+    writes = [(service, op) for service, op in calls if not op.startswith(READ_ONLY.get(service, ("-",)))]
+    assert writes == [], f"calls that are not IAM List*/Get* or SSO Admin List*/Get*/Describe*: {writes}"
