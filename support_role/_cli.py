@@ -32,13 +32,13 @@ def _corpus(args: argparse.Namespace) -> int:
         rows.append(
             {"scenario": scenario.name, "role": "(account)", "rule": EXISTS, "verdict": describe_verdict(exists)}
         )
-        for spec in scenario.roles:
+        for name in scenario.subjects():  # roles, Identity Center's roles, permission sets
             for rule_id in PER_ROLE_RULES:
-                verdict = results[spec.name][rule_id]
+                verdict = results.get(name, {}).get(rule_id)
                 rows.append(
                     {
                         "scenario": scenario.name,
-                        "role": spec.name,
+                        "role": name,
                         "rule": rule_id,
                         "verdict": describe_verdict(verdict),
                     }

@@ -8,18 +8,28 @@ scenario's partition and account ID.
 Expectations are ``"PASS"``, ``"NA"`` (not a support role), or a status followed by the exact set
 of problem codes, e.g. ``"FAIL wildcard-principal service-principal"``. Roles not listed under
 ``expect.roles`` must get NA from every per-role rule.
+
+IAM Identity Center permission sets (``permission_sets``: name, AWS managed ``policies``, the names
+of ``customer_policies`` of the scenario it refers to, ``inline``, ``boundary``, and ``assigned``: an
+assignment to the scenario's account) are expected under ``expect.permission_sets`` the same way;
+each assigned one also stands for the ``AWSReservedSSO_*`` role Identity Center makes from it in the
+account, which must get the permission set's verdicts wherever roles are read from the account.
+A path reports a permission set under the key ``permission set <name>``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._arn import PARTITIONS, is_support_policy
+from . import _identity_center
+from ._arn import PARTITIONS, is_aws_managed_policy, is_support_policy
 from ._codec import verdict_key
 from ._config import Config, ConfigError, config_from_mapping
-from ._facts import Account, Document
+from ._facts import Account, Document, InlinePolicy, ManagedAttachment, PermissionSet, Role
 from ._metadata import EXISTS, PER_ROLE_RULES
 from ._policy import parse_policy
 from ._verdict import Verdict
@@ -76,6 +86,34 @@ class RoleSpec:
 
 
 @dataclass(frozen=True)
+class PermissionSetSpec:
+    name: str
+    policies: tuple[str, ...] = ()  # AWS managed policy ARNs
+    customer_policies: tuple[str, ...] = ()  # names of the scenario's customer policies (path /)
+    inline: Mapping[str, object] | None = None
+    boundary: str | None = None
+    assigned: bool = False  # assigned to the scenario's account: Identity Center makes its role there
+
+    @property
+    def key(self) -> str:
+        """How every path reports the permission set (the corpus' name for it)."""
+        return permission_set_key(self.name)
+
+    @property
+    def role_name(self) -> str:
+        """The name of the role Identity Center makes from it (a fixed suffix stands for its random one)."""
+        return _identity_center.role_name(self.name, hashlib.sha256(self.name.encode()).hexdigest()[:16])
+
+
+def permission_set_key(name: str) -> str:
+    return f"permission set {name}"
+
+
+IDENTITY_CENTER_REGION = "us-east-1"  # where the scenarios' Identity Center instance lives (partition aws)
+_PERMISSION_SET_NAME = re.compile(r"^[\w+=,.@-]{1,32}$")
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     description: str
@@ -91,12 +129,34 @@ class Scenario:
     expect_exists: Expectation
     expect_roles: Mapping[str, Mapping[str, Expectation]]
     source: Path | None = None
+    permission_sets: tuple[PermissionSetSpec, ...] = ()
+    expect_permission_sets: Mapping[str, Mapping[str, Expectation]] = field(default_factory=dict)
 
     def customer_policy_arn(self, name: str) -> str:
         return f"arn:{self.partition}:iam::{self.account_id}:policy/{name}"
 
+    @property
+    def identity_center_roles(self) -> dict[str, str]:
+        """The roles Identity Center makes in the account: role name -> permission set name."""
+        return {spec.role_name: spec.name for spec in self.permission_sets if spec.assigned}
+
     def expectation(self, role: str, rule_id: str) -> Expectation:
+        """The expectation for a role, a role Identity Center makes, or ``permission set <name>``."""
+        made_from = self.identity_center_roles.get(role)
+        if made_from is not None:
+            return self.expectation(permission_set_key(made_from), rule_id)
+        for spec in self.permission_sets:
+            if role == spec.key:
+                return self.expect_permission_sets.get(spec.name, {}).get(rule_id, Expectation("NA"))
         return self.expect_roles.get(role, {}).get(rule_id, Expectation("NA"))
+
+    def subjects(self, identity_center_roles: bool = True) -> list[str]:
+        """Every name a path reports per-role verdicts under: roles, permission sets, and, where the
+        path reads the account's roles, the roles Identity Center makes."""
+        names = [spec.name for spec in self.roles]
+        if identity_center_roles:
+            names += list(self.identity_center_roles)
+        return names + [spec.key for spec in self.permission_sets]
 
     def parsed_config(self) -> Config:
         return config_from_mapping(self.config)
@@ -191,6 +251,20 @@ def scenario_from_mapping(raw: Mapping[str, object], source: Path | None = None)
             rule: Expectation.parse(text, f"{where}: expect.roles.{role_name}.{rule}") for rule, text in rules.items()
         }
     customer = _documents(_mapping(data, "customer_policies", where), f"{where}: customer_policies")
+    permission_sets = _permission_sets(data.get("permission_sets"), where)
+    expect_sets: dict[str, dict[str, Expectation]] = {}
+    set_names = {spec.name for spec in permission_sets}
+    for set_name, rules in _mapping(expect, "permission_sets", where).items():
+        if set_name not in set_names or not isinstance(rules, Mapping):
+            raise ScenarioError(f"{where}: expect.permission_sets.{set_name} names no permission set of the scenario")
+        if set(rules) != set(PER_ROLE_RULES):
+            raise ScenarioError(
+                f"{where}: expect.permission_sets.{set_name} must give exactly {', '.join(PER_ROLE_RULES)}"
+            )
+        expect_sets[str(set_name)] = {
+            rule: Expectation.parse(text, f"{where}: expect.permission_sets.{set_name}.{rule}")
+            for rule, text in rules.items()
+        }
     scenario = Scenario(
         name=name,
         description=str(data.get("description", "")).strip(),
@@ -209,13 +283,70 @@ def scenario_from_mapping(raw: Mapping[str, object], source: Path | None = None)
         expect_exists=Expectation.parse(expect.get(EXISTS), f"{where}: expect.{EXISTS}"),
         expect_roles=expect_roles,
         source=source,
+        permission_sets=permission_sets,
+        expect_permission_sets=expect_sets,
     )
     _check_references(scenario, where)
     try:
         scenario.parsed_config()  # a bad config in a scenario is a scenario error, found at load
     except ConfigError as error:
         raise ScenarioError(f"{where}: config: {error}") from None
+    _check_permission_sets(scenario, where)
     return scenario
+
+
+def _permission_sets(value: object, where: str) -> tuple[PermissionSetSpec, ...]:
+    specs: list[PermissionSetSpec] = []
+    for i, item in enumerate(value or []) if isinstance(value, list) else enumerate([value] if value else []):
+        if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
+            raise ScenarioError(f"{where}: permission_sets[{i}] needs a name")
+        name = item["name"]
+        inline = item.get("inline")
+        if inline is not None and not isinstance(inline, Mapping):
+            raise ScenarioError(f"{where}: permission set {name} inline must be a policy document mapping")
+        assigned = item.get("assigned", False)
+        if not isinstance(assigned, bool):
+            raise ScenarioError(f"{where}: permission set {name} assigned must be true or false")
+        specs.append(
+            PermissionSetSpec(
+                name=name,
+                policies=_string_list(item.get("policies"), f"{where}: permission set {name} policies"),
+                customer_policies=_string_list(
+                    item.get("customer_policies"), f"{where}: permission set {name} customer_policies"
+                ),
+                inline=inline,
+                boundary=_optional_string(item.get("boundary"), f"{where}: permission set {name} boundary"),
+                assigned=assigned,
+            )
+        )
+    return tuple(specs)
+
+
+def _check_permission_sets(scenario: Scenario, where: str) -> None:
+    """Permission sets every path can hold: Identity Center in the aws partition, AWS managed policies
+    by ARN, references to the scenario's customer policies, a role name no role of the scenario has."""
+    names = [spec.name for spec in scenario.permission_sets]
+    if len(set(names)) != len(names):
+        raise ScenarioError(f"{where}: a permission set name is used twice")
+    if scenario.permission_sets and scenario.partition != "aws":
+        raise ScenarioError(f"{where}: permission sets are in the aws partition only (docs/DECISIONS.md)")
+    trusted = scenario.parsed_config().trusted_account_ids
+    for spec in scenario.permission_sets:
+        if not _PERMISSION_SET_NAME.match(spec.name):
+            raise ScenarioError(f"{where}: permission set name {spec.name!r} is not 1-32 of [\\w+=,.@-]")
+        for arn in spec.policies:
+            if not is_aws_managed_policy(arn):
+                raise ScenarioError(f"{where}: permission set {spec.name}: {arn} is not an AWS managed policy ARN")
+        for policy in spec.customer_policies:
+            if policy not in scenario.customer_policies:
+                raise ScenarioError(f"{where}: permission set {spec.name} refers to {policy!r}, not a customer policy")
+        if spec.assigned and spec.role_name in {role.name for role in scenario.roles}:
+            raise ScenarioError(f"{where}: role {spec.role_name} is the one Identity Center makes from {spec.name}")
+        if spec.assigned and trusted is not None and scenario.account_id not in trusted:
+            # Its role trusts the account's own SAML provider, which such a list would reject.
+            raise ScenarioError(
+                f"{where}: permission set {spec.name} is assigned, but the trusted accounts leave out the account"
+            )
 
 
 def _check_references(scenario: Scenario, where: str) -> None:
@@ -274,6 +405,9 @@ def scenario_account(scenario: Scenario) -> Account:
             api_role["PermissionsBoundary"] = {"PermissionsBoundaryArn": spec.boundary}
         attached = [{"PolicyArn": arn, "PolicyName": arn.rsplit("/", 1)[-1]} for arn in spec.policies]
         roles.append(role_from_api(api_role, attached, dict(spec.inline), customer))
+    for permission_set in scenario.permission_sets:
+        if permission_set.assigned:
+            roles.append(_identity_center_role(scenario, permission_set, customer))
     return Account(
         address=f"account {scenario.account_id}",
         roles=tuple(roles),
@@ -281,24 +415,79 @@ def scenario_account(scenario: Scenario) -> Account:
         support_groups=tuple(g for g, ps in sorted(scenario.groups.items()) if any(map(is_support_policy, ps))),
         account_id=scenario.account_id,
         partition=scenario.partition,
+        permission_sets=tuple(_permission_set(scenario, spec, customer) for spec in scenario.permission_sets),
     )
 
 
+def _permission_set(scenario: Scenario, spec: PermissionSetSpec, customer: Mapping[str, Document]) -> PermissionSet:
+    """A permission set as the SSO Admin API shows it in the account where it is defined (the scenario's)."""
+    managed = [ManagedAttachment(arn) for arn in spec.policies]
+    managed += [
+        ManagedAttachment(scenario.customer_policy_arn(n), customer[scenario.customer_policy_arn(n)])
+        for n in spec.customer_policies
+    ]
+    inline = (
+        (InlinePolicy(_identity_center.INLINE_POLICY_NAME, parse_policy(spec.inline)),)
+        if spec.inline is not None
+        else ()
+    )
+    return PermissionSet(spec.name, spec.key, None, tuple(managed), inline, spec.boundary, spec.assigned)
+
+
+def identity_center_trust(scenario: Scenario) -> dict[str, object]:
+    """The trust policy of the roles Identity Center makes: its SAML provider in the account."""
+    provider = (
+        f"arn:{scenario.partition}:iam::{scenario.account_id}:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE"
+    )
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider},
+                "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"],
+                "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}},
+            }
+        ],
+    }
+
+
+def _identity_center_role(scenario: Scenario, spec: PermissionSetSpec, customer: Mapping[str, Document]) -> Role:
+    """The role Identity Center makes from an assigned permission set, as the IAM API shows it."""
+    path = _identity_center.role_path(IDENTITY_CENTER_REGION)
+    api_role: dict[str, object] = {
+        "RoleName": spec.role_name,
+        "Arn": f"arn:{scenario.partition}:iam::{scenario.account_id}:role{path}{spec.role_name}",
+        "AssumeRolePolicyDocument": identity_center_trust(scenario),
+    }
+    if spec.boundary:
+        api_role["PermissionsBoundary"] = {"PermissionsBoundaryArn": spec.boundary}
+    arns = [*spec.policies, *(scenario.customer_policy_arn(n) for n in spec.customer_policies)]
+    attached = [{"PolicyArn": arn, "PolicyName": arn.rsplit("/", 1)[-1]} for arn in arns]
+    inline = {_identity_center.INLINE_POLICY_NAME: spec.inline} if spec.inline is not None else {}
+    return role_from_api(api_role, attached, inline, customer)
+
+
 def mismatches(
-    scenario: Scenario, exists: Verdict | None, roles: Mapping[str, Mapping[str, Verdict | None]]
+    scenario: Scenario,
+    exists: Verdict | None,
+    roles: Mapping[str, Mapping[str, Verdict | None]],
+    identity_center_roles: bool = True,
 ) -> Iterator[str]:
     """Every difference between the expected and the given verdicts, one line each.
 
-    ``roles`` maps role names to per-role verdicts; a role missing from it is a mismatch too.
+    ``roles`` maps role names (and ``permission set <name>``) to per-role verdicts; a name missing
+    from it is a mismatch too. ``identity_center_roles``: whether the path reads the account's roles,
+    and so must show the roles Identity Center makes from assigned permission sets (IaC does not).
     """
     if not scenario.expect_exists.matches(exists):
         yield f"{scenario.name}: {EXISTS}: expected {scenario.expect_exists}, got {describe_verdict(exists)}"
-    for spec in scenario.roles:
-        got = roles.get(spec.name)
+    for name in scenario.subjects(identity_center_roles):
+        got = roles.get(name)
         for rule_id in PER_ROLE_RULES:
-            expected = scenario.expectation(spec.name, rule_id)
+            expected = scenario.expectation(name, rule_id)
             verdict = got.get(rule_id) if got is not None else None
             if got is None and expected.status != "NA":
-                yield f"{scenario.name}: {spec.name}: {rule_id}: expected {expected}, got no result"
+                yield f"{scenario.name}: {name}: {rule_id}: expected {expected}, got no result"
             elif not expected.matches(verdict):
-                yield f"{scenario.name}: {spec.name}: {rule_id}: expected {expected}, got {describe_verdict(verdict)}"
+                yield f"{scenario.name}: {name}: {rule_id}: expected {expected}, got {describe_verdict(verdict)}"

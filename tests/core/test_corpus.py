@@ -42,8 +42,15 @@ def test_exists_evidence_names_every_support_role_and_every_other_holder(scenari
     verdict = evaluate_account(account, scenario.parsed_config())[""][EXISTS]
     assert verdict is not None
     evidence = verdict.evidence_dict()
-    # The roles with per-role expectations are exactly the support roles, in the account's order.
-    assert evidence["support_roles"] == [r.name for r in scenario.roles if r.name in scenario.expect_roles]
+    # The roles with per-role expectations are exactly the support roles, in the account's order: the
+    # scenario's roles, the roles Identity Center makes from assigned support permission sets, and
+    # those permission sets themselves (what an IaC account baseline counts).
+    supporting = [p for p in scenario.permission_sets if p.assigned and p.name in scenario.expect_permission_sets]
+    assert evidence["support_roles"] == [
+        *(r.name for r in scenario.roles if r.name in scenario.expect_roles),
+        *(p.role_name for p in supporting),
+        *(f"permission set {p.name}" for p in supporting),
+    ]
     assert evidence["support_users"] == sorted(u for u, ps in scenario.user_policies.items() if _support(ps))
     assert evidence["support_groups"] == sorted(g for g, ps in scenario.groups.items() if _support(ps))
     if verdict.status is Status.PASS:

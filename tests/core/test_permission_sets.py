@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from support_role import (
@@ -17,12 +19,14 @@ from support_role import (
     Role,
     Status,
     Unknown,
+    evaluate_account,
     evaluate_exists,
     evaluate_permission_set,
     evaluate_role,
     parse_policy,
 )
 from support_role._identity_center import permission_set_of_role, role_name, role_path
+from support_role.scenarios import ScenarioError, mismatches, scenario_account, scenario_from_mapping
 
 SUPPORT = ManagedAttachment("arn:aws:iam::aws:policy/AWSSupportAccess")
 ADMIN = ManagedAttachment("arn:aws:iam::aws:policy/AdministratorAccess")
@@ -133,7 +137,7 @@ def test_exists_names_an_assigned_permission_set_with_the_support_policy_only_as
 
 
 SSO_PATH = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/"
-IDENTITY_CENTER_ROLE = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Support_Ops_0123456789abcdef"
+IDENTITY_CENTER_ROLE = f"{SSO_PATH}eu-west-1/AWSReservedSSO_Support_Ops_0123456789abcdef"
 
 
 @pytest.mark.parametrize(
@@ -191,3 +195,59 @@ def test_findings_on_a_role_made_from_a_permission_set_name_it_and_say_where_to_
 def test_exists_ignores_permission_sets_by_default() -> None:
     assert evaluate_exists(Account("a", ()), Config()).codes == frozenset({"no-support-role"})
     assert EXISTS == "support-role-exists"
+
+
+SUPPORT_ARN = "arn:{partition}:iam::aws:policy/AWSSupportAccess"
+
+
+def _scenario(permission_sets: list[dict[str, object]], **extra: object) -> dict[str, object]:
+    return {"name": "s", "permission_sets": permission_sets, "expect": {"support-role-exists": "PASS"}, **extra}
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (_scenario([{"name": "a b", "policies": [SUPPORT_ARN]}]), "is not 1-32 of"),
+        (_scenario([{"name": "S", "policies": ["arn:aws:iam::123456789012:policy/x"]}]), "not an AWS managed policy"),
+        (_scenario([{"name": "S", "customer_policies": ["nowhere"]}]), "refers to 'nowhere'"),
+        (_scenario([{"name": "S"}, {"name": "S"}]), "used twice"),
+        (_scenario([{"name": "S", "assigned": "yes"}]), "assigned must be true or false"),
+        (_scenario([{"name": "S"}], partition="aws-cn"), "aws partition only"),
+        (
+            _scenario([{"name": "S", "assigned": True}], config={"support_role_trusted_account_ids": ["111122223333"]}),
+            "the trusted accounts leave out the account",
+        ),
+        (
+            {**_scenario([{"name": "S"}]), "expect": {"support-role-exists": "PASS", "permission_sets": {"T": {}}}},
+            "expect.permission_sets.T names no permission set",
+        ),
+    ],
+)
+def test_the_corpus_format_refuses_permission_sets_no_path_could_hold(raw: dict[str, object], message: str) -> None:
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        scenario_from_mapping(raw)
+
+
+def test_an_assigned_permission_set_stands_for_its_role_in_the_corpus() -> None:
+    raw = _scenario([{"name": "SupportOps", "policies": [SUPPORT_ARN], "assigned": True}])
+    raw["expect"] = {
+        "support-role-exists": "PASS",
+        "permission_sets": {
+            "SupportOps": {TRUST: "PASS", LEAST_PRIVILEGE: "FAIL extra-managed-policy", MFA: "PASS"},
+        },
+    }
+    scenario = scenario_from_mapping(raw)
+    (role,) = scenario.identity_center_roles
+    assert role == "AWSReservedSSO_SupportOps_e1de2d7e4129ea85"
+    assert str(scenario.expectation(role, LEAST_PRIVILEGE)) == "FAIL extra-managed-policy"
+    assert str(scenario.expectation("permission set SupportOps", LEAST_PRIVILEGE)) == "FAIL extra-managed-policy"
+    assert scenario.subjects(identity_center_roles=False) == ["permission set SupportOps"]
+    results = evaluate_account(scenario_account(scenario), Config())
+    assert list(mismatches(scenario, results[""][EXISTS], results, identity_center_roles=True)) == [
+        f"s: {role}: {LEAST_PRIVILEGE}: expected FAIL extra-managed-policy, got PASS",
+        f"s: permission set SupportOps: {LEAST_PRIVILEGE}: expected FAIL extra-managed-policy, got PASS",
+    ]
+    without_role = {k: v for k, v in results.items() if k != role}
+    assert next(mismatches(scenario, results[""][EXISTS], without_role, identity_center_roles=True)) == (
+        f"s: {role}: {TRUST}: expected PASS, got no result"
+    )
