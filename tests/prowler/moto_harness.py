@@ -95,14 +95,26 @@ def _iam_region_from_url(self: IamResponse, request: Any, full_url: str) -> str:
     return "us-gov-west-1" if region == "us-gov" else region
 
 
+# Regions where AWS offers IAM Identity Center (Prowler's region table) but moto 5.2's SSO Admin
+# backend does not exist: a call there raises inside moto. Our per-role checks ask Identity Center
+# in every audited region, so an account of these partitions needs the backend to exist.
+SSO_ADMIN_REGIONS_MOTO_LACKS = ["eusc-de-east-1"]
+
+
 def install() -> None:
+    from moto.ssoadmin.models import ssoadmin_backends
+
     IamResponse.list_entities_for_policy = _faithful_list_entities_for_policy  # type: ignore[method-assign]
     IamResponse.get_region_from_url = _iam_region_from_url  # type: ignore[method-assign]
+    ssoadmin_backends._additional_regions = list(SSO_ADMIN_REGIONS_MOTO_LACKS)
 
 
 def uninstall() -> None:
+    from moto.ssoadmin.models import ssoadmin_backends
+
     IamResponse.list_entities_for_policy = _ORIGINAL  # type: ignore[method-assign]
     IamResponse.get_region_from_url = _ORIGINAL_REGION  # type: ignore[method-assign]
+    ssoadmin_backends._additional_regions = None
 
 
 @contextmanager
