@@ -228,6 +228,7 @@ class PermissionSet:
     policy, named ``AwsSSOInlinePolicy`` as in the accounts. ``assigned`` says whether an assignment
     of the set to an account is in scope (what an IaC account baseline counts), Unknown when an
     assignment's permission set could not be resolved. ``address`` is where a finding is reported.
+    ``maybe_attached`` holds what a resource may add to it without naming it certainly (as for a role).
     """
 
     name: str
@@ -237,6 +238,7 @@ class PermissionSet:
     inline: tuple[InlinePolicy, ...] | Unknown = ()
     boundary: str | None = None
     assigned: bool | Unknown = False
+    maybe_attached: tuple[MaybeAttached, ...] = ()
 
 
 @dataclass(frozen=True)

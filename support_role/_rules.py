@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from ._arn import (
     ROLE_CLASSES,
@@ -44,6 +44,7 @@ from ._policy import statement_allows_action
 from ._verdict import Problem, Status, Verdict
 
 ASSUME_ACTIONS: tuple[str, ...] = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")
+_Holder = TypeVar("_Holder", bound=Role | PermissionSet)
 _SUBJECT_OPERATORS = frozenset({"stringequals", "stringlike", "stringequalsignorecase"})
 _NARROWING_OPERATORS = frozenset({"arnequals", "arnlike", "stringequals", "stringlike"})
 _PRINCIPAL_ARN = "aws:principalarn"
@@ -78,8 +79,9 @@ def _attached_support_status(role: Role | PermissionSet, config: Config | None =
     return False
 
 
-def with_maybe_attached(role: Role, config: Config | None = None) -> Role:
-    """The role with what may be attached to it folded into its policies, where it could change a verdict.
+def with_maybe_attached(role: _Holder, config: Config | None = None) -> _Holder:
+    """The role (or permission set) with what may be attached to it folded into its policies, where it
+    could change a verdict.
 
     A possible AWSSupportAccess attachment (or one whose policy is unknown) makes a role that is
     not otherwise a support role undecided; any other possible attachment makes a support role's
@@ -122,8 +124,7 @@ def support_status(role: Role | PermissionSet, config: Config | None = None) -> 
     could read) to it (:attr:`Role.maybe_attached`). An attachment made under a condition counts (see
     :func:`support_condition`). The one place that decides whether a role is a support role.
     """
-    held = with_maybe_attached(role, config) if isinstance(role, Role) else role
-    return _attached_support_status(held, config)
+    return _attached_support_status(with_maybe_attached(role, config), config)
 
 
 def _may_attach_support(account: Account, config: Config | None = None) -> list[str]:
@@ -649,8 +650,7 @@ def _check_document(
 
 def evaluate_least_privilege(role: Role | PermissionSet, config: Config) -> Verdict:
     """Whether a support role (or permission set) grants nothing but AWS Support access."""
-    if isinstance(role, Role):
-        role = with_maybe_attached(role)
+    role = with_maybe_attached(role, config)
     fails: list[Problem] = []
     unknowns: list[Problem] = []
     policies: list[str] = []
@@ -697,8 +697,7 @@ def _per_rule(
 ) -> dict[str, Verdict | None]:
     """The per-role rules for a role or a permission set: None for each when it is not a support
     one, UNKNOWN when that could not be read, and the condition named when it is one only under it."""
-    if isinstance(holder, Role):
-        holder = with_maybe_attached(holder, config)
+    holder = with_maybe_attached(holder, config)
     status = support_status(holder, config)
     if status is False:
         return {rule_id: None for rule_id in PER_ROLE_RULES}
