@@ -1,6 +1,7 @@
 """CKV_CISSR_1..4 for Terraform: HCL, ``.tf.json`` and plan JSON (Checkov's Terraform registry).
 
-The per-role rules run on every ``aws_iam_role``. The exists rule answers only on the one resource
+The per-role rules run on every ``aws_iam_role`` and IAM Identity Center
+``aws_ssoadmin_permission_set``. The exists rule answers only on the one resource
 that carries a baseline root module's account-level result; it is registered for the types that
 can carry it under the settings in force (the marker's type alone unless baseline paths are
 configured: see :func:`support_role.checkov_glue.exists_check_resource_types`).
@@ -23,7 +24,7 @@ except ImportError:  # checks used from a plain git clone: the core sits beside 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from support_role import EXISTS, RULES, RuleMeta
-from support_role.checkov_glue import exists_check_resource_types, terraform_outcome
+from support_role.checkov_glue import PER_ROLE_RESOURCE_TYPES, exists_check_resource_types, terraform_outcome
 
 
 class SupportRoleTerraformCheck(BaseResourceCheck):
@@ -32,7 +33,7 @@ class SupportRoleTerraformCheck(BaseResourceCheck):
             name=rule.title,
             id=rule.checkov_id,
             categories=[CheckCategories.IAM],
-            supported_resources=exists_check_resource_types() if rule.id == EXISTS else ["aws_iam_role"],
+            supported_resources=exists_check_resource_types() if rule.id == EXISTS else PER_ROLE_RESOURCE_TYPES,
             guideline=rule.anchor,
         )
         # Checkov declares ``severity`` only by assigning None in BaseCheck.__init__ (so mypy types

@@ -4,7 +4,8 @@ Checkov hands a Terraform check the resource's ``conf``, the scan's graph (``sel
 entity path. The graph is indexed once (:class:`~support_role.sources.terraform.TerraformIndex`)
 and every check of the scan reuses it; verdicts are kept per role and per root and configuration.
 Checkov's ``terraform_json`` runner gives its checks no graph: the graph it holds is found through
-:mod:`.frames`. Without any graph (``TF_SPLIT_GRAPH``) a role is judged from its own resource.
+:mod:`.frames`. Without any graph (``TF_SPLIT_GRAPH``) a role (or an IAM Identity Center permission set) is judged
+from its own resource.
 """
 
 from __future__ import annotations
@@ -17,15 +18,27 @@ from types import FrameType
 
 from .._config import Config, ConfigError
 from .._metadata import EXISTS
-from .._rules import evaluate_exists, evaluate_role
+from .._rules import evaluate_exists, evaluate_permission_set, evaluate_role
 from .._verdict import Verdict
-from ..sources.terraform import MARKER_TYPE, RootModule, TerraformIndex, role_from_conf
+from ..sources.terraform import (
+    MARKER_TYPE,
+    RootModule,
+    TerraformIndex,
+    module_prefix,
+    permission_set_from_conf,
+    role_from_conf,
+)
+from ..sources.terraform.tables import PERMISSION_SET_TYPE
 from . import frames
 from .outcomes import NOT_APPLICABLE, Outcome, config_failure, nested_too_deeply, outcome_of, rule_of, scanned_file_of
 from .settings import current_config, is_baseline
 
-
 # --------------------------------------------------------------------------- registration
+PER_ROLE_RESOURCE_TYPES = ["aws_iam_role", PERMISSION_SET_TYPE]
+"""The Terraform resource types the per-role checks (CKV_CISSR_2..4) run on: roles and IAM Identity
+Center permission sets."""
+
+
 def exists_check_resource_types(config: Config | ConfigError | None = None) -> list[str]:
     """The Terraform resource types Checkov should hand the exists check (CKV_CISSR_1).
 
@@ -124,11 +137,19 @@ def _terraform_outcome(
         if scan is None:
             return NOT_APPLICABLE  # without a graph no root module can be seen whole
         return _exists_outcome(scan, address, scanned_file, config, check_id)
+    is_permission_set = address[len(module_prefix(address)) :].split(".", 1)[0] == PERMISSION_SET_TYPE
     if scan is None:
-        return outcome_of(evaluate_role(role_from_conf(conf, address), config)[rule_id], config, check_id)
+        if is_permission_set:
+            alone = evaluate_permission_set(permission_set_from_conf(conf, address), config)
+        else:
+            alone = evaluate_role(role_from_conf(conf, address), config)
+        return outcome_of(alone[rule_id], config, check_id)
     key = (address, scanned_file, config)
     verdicts = scan.role_verdicts.get(key)
-    if verdicts is None:
+    if verdicts is None and is_permission_set:
+        permission_set = scan.index.permission_set(address, scanned_file) or permission_set_from_conf(conf, address)
+        verdicts = scan.role_verdicts[key] = evaluate_permission_set(permission_set, config)
+    elif verdicts is None:
         role = scan.index.role(address, scanned_file)
         if role is None:  # a role the graph does not hold: read what its own resource says
             role = role_from_conf(conf, address)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from support_role import EXISTS, RULES
-from support_role.checkov_glue import exists_check_resource_types
+from support_role.checkov_glue import PER_ROLE_RESOURCE_TYPES, exists_check_resource_types
 from tests.checkov.harness import CHECKS_DIR, ROOT
 
 OUR_IDS = [rule.checkov_id for rule in RULES]
@@ -243,7 +243,7 @@ def test_list_shows_our_checks_for_terraform_and_cloudformation(tmp_path: Path) 
         if (cells := [c.strip() for c in line.split("|")]) and len(cells) > 7 and cells[2] in OUR_IDS
     }
     expected = set()
-    per_role = {"Terraform": ["aws_iam_role"], "Cloudformation": ["AWS::IAM::Role", "AWS::SSO::PermissionSet"]}
+    per_role = {"Terraform": PER_ROLE_RESOURCE_TYPES, "Cloudformation": ["AWS::IAM::Role", "AWS::SSO::PermissionSet"]}
     exists = {"Terraform": exists_check_resource_types(), "Cloudformation": ["*"]}
     for rule in RULES:
         for iac in ("Terraform", "Cloudformation"):

@@ -3,27 +3,36 @@ permission-set resource, and a support permission set assigned in an account bas
 
 Fixture ``fixtures/permission_sets``: ``cfn/baseline.yaml`` (six permission sets, one assigned, a
 customer managed policy of the template), ``cfn/unassigned.yaml`` (a support permission set that no
-assignment uses).
+assignment uses); the same two accounts in Terraform (``tf/baseline``, ``tf/unassigned``, with the
+``aws_ssoadmin_*`` resources) and as their plan JSON (``plan/``, made by a real offline
+``terraform plan`` of ``tf/``: ``test_the_committed_plans_are_those_of_the_terraform_files``).
 """
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
 from pathlib import Path
 
+import pytest
+
+from tests.checkov.generate_plans import TerraformUnavailable, _env, _run, normalise, terraform_binary
 from tests.checkov.harness import CHECK_IDS, CHECKS_DIR, results_of_json, run_cli, write_config
+from tests.renderers.terraform import offline_provider_files
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "permission_sets"
 ALL_PASS = {"CKV_CISSR_2": ("PASSED", "PASS"), "CKV_CISSR_3": ("PASSED", "PASS"), "CKV_CISSR_4": ("PASSED", "PASS")}
 
 
 def _scan(
-    framework: str, tmp_path: Path, strict: bool = True
+    framework: str, tmp_path: Path, strict: bool = True, directory: str = "."
 ) -> tuple[dict[tuple[str, str, str], tuple[str, str]], str]:
     config = write_config(tmp_path / "config.json", {"support_role_strict_unknown": strict})
     run = run_cli(
         [
             "-d",
-            ".",
+            directory,
             "--external-checks-dir",
             str(CHECKS_DIR),
             "--skip-download",
@@ -96,3 +105,66 @@ def test_the_findings_say_why_a_permission_set_passes_trust_and_mfa_and_which_po
         " ".join(ec2)
     )
     assert run.returncode == 1
+
+
+def _terraform_expectations(baseline: str, unassigned: str, prefix: str) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """The same verdicts as the CloudFormation templates', on the ``aws_ssoadmin_permission_set`` resources."""
+    sets = f"{prefix}aws_ssoadmin_permission_set"
+    marker = f"{prefix}terraform_data.cis_support_role_account_baseline"
+    return {
+        **_expect(baseline, f"{sets}.support_ops"),
+        **_expect(baseline, f"{sets}.support_admin", CKV_3=("FAILED", "FAIL extra-managed-policy")),
+        **_expect(baseline, f"{sets}.support_ec2", CKV_3=("FAILED", "FAIL non-support-action")),
+        **_expect(baseline, f"{sets}.support_elsewhere", CKV_3=("FAILED", "UNKNOWN policy-not-visible")),
+        (baseline, marker, "CKV_CISSR_1"): ("PASSED", "PASS"),
+        **_expect(unassigned, f"{sets}.support_ops"),
+        (unassigned, marker, "CKV_CISSR_1"): ("FAILED", "FAIL no-support-role"),
+    }
+
+
+def test_terraform_permission_sets_get_the_per_role_checks_and_count_for_the_baseline(tmp_path: Path) -> None:
+    table, _ = _scan("terraform", tmp_path, directory="tf")
+    assert table == _terraform_expectations("/baseline/main.tf", "/unassigned/main.tf", "")
+
+
+def test_plan_json_permission_sets_get_the_same_verdicts_as_their_terraform_files(tmp_path: Path) -> None:
+    table, _ = _scan("terraform_plan", tmp_path, directory="plan")
+    assert table == _terraform_expectations("/baseline.json", "/unassigned.json", "")
+
+
+def test_the_exists_finding_names_the_assigned_support_permission_set_and_the_unassigned_one(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "config.json", {})
+    run = run_cli(
+        ["-d", "tf", "--external-checks-dir", str(CHECKS_DIR), "--skip-download", "-c", "CKV_CISSR_1", "-o", "json"],
+        env={"CIS_SUPPORT_ROLE_CONFIG": str(config)},
+        cwd=FIXTURES,
+    )
+    details = {r.file_path: r.details for r in results_of_json(run.json())}
+    assert details["/baseline/main.tf"][0] == "root module tf/baseline has support role(s): permission set SupportOps."
+    assert (
+        "no IAM role has AWSSupportAccess attached (permission set SupportOps would make one, but no account "
+        "assignment of it is in scope)"
+    ) in " ".join(details["/unassigned/main.tf"])
+
+
+@pytest.mark.slow
+def test_the_committed_plans_are_those_of_the_terraform_files() -> None:
+    """``plan/*.json`` are what a real offline ``terraform plan`` of ``tf/*`` shows (so they cannot drift)."""
+    try:
+        binary = terraform_binary()
+    except TerraformUnavailable as missing:
+        pytest.skip(str(missing))
+    for name in ("baseline", "unassigned"):
+        with tempfile.TemporaryDirectory() as tmp:
+            work = Path(tmp)
+            module = work / "module"
+            shutil.copytree(FIXTURES / "tf" / name, module)
+            for relative, text in offline_provider_files().items():
+                (module / relative).write_text(text, encoding="utf-8")
+            env = _env(work)
+            _run([binary, "init", "-input=false", "-no-color", "-backend=false"], module, env)
+            plan_args = ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin"]
+            _run([binary, *plan_args], module, env)
+            fresh = normalise(json.loads(_run([binary, "show", "-json", "-no-color", "plan.bin"], module, env)))
+        committed = json.loads((FIXTURES / "plan" / f"{name}.json").read_text(encoding="utf-8"))
+        assert fresh == committed, f"plan/{name}.json is stale: regenerate it from tf/{name} (see this test)"

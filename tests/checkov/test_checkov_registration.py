@@ -59,7 +59,7 @@ def test_the_exists_check_is_registered_only_where_a_result_can_be(
     registered = _registered(settings, tmp_path)
     assert registered == {
         "CKV_CISSR_1": exists_types,
-        "CKV_CISSR_2": ["aws_iam_role"],
-        "CKV_CISSR_3": ["aws_iam_role"],
-        "CKV_CISSR_4": ["aws_iam_role"],
+        "CKV_CISSR_2": ["aws_iam_role", "aws_ssoadmin_permission_set"],
+        "CKV_CISSR_3": ["aws_iam_role", "aws_ssoadmin_permission_set"],
+        "CKV_CISSR_4": ["aws_iam_role", "aws_ssoadmin_permission_set"],
     }

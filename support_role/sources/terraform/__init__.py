@@ -33,6 +33,7 @@ The reading is split along its stages, each a module of this package:
 * :mod:`.references`: the resolver, from a value (a literal, an ARN, a reference Checkov left as
   text) to the roles, policies and documents of the root it names;
 * :mod:`.attachments`: what each kind of attachment resource attaches to which role;
+* :mod:`.permission_sets`: the IAM Identity Center permission sets (``aws_ssoadmin_*``) of a root;
 * :mod:`.facts`: the :class:`~support_role.Role` and :class:`~support_role.Account` facts of each
   root, and the resource that carries the account's result (:class:`TerraformIndex` is the entry).
 """
@@ -40,7 +41,7 @@ The reading is split along its stages, each a module of this package:
 from __future__ import annotations
 
 from ._hcl import display_path, module_prefix, root_of
-from .facts import RootModule, TerraformIndex, role_from_conf
+from .facts import RootModule, TerraformIndex, permission_set_from_conf, role_from_conf
 from .tables import MARKER_ADDRESS, MARKER_NAME, MARKER_TYPE
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "TerraformIndex",
     "display_path",
     "module_prefix",
+    "permission_set_from_conf",
     "role_from_conf",
     "root_of",
 ]

@@ -1,16 +1,18 @@
-"""The facts of each root module: its roles, its account, and the resource that carries the account's result."""
+"""The facts of each root module: its roles, its IAM Identity Center permission sets, its account, and
+the resource that carries the account's result."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 
-from ..._facts import Account, InlinePolicy, ManagedAttachment, MaybeAttached, Role, Unknown
+from ..._facts import Account, InlinePolicy, ManagedAttachment, MaybeAttached, PermissionSet, Role, Unknown
 from ..._values import is_unresolved_reference
 from ._hcl import blocks, display_path, literal, root_of, single, text
 from .attachments import Attachments, read_attachments
+from .permission_sets import read_permission_sets
 from .references import Resolver
-from .tables import GraphTables, RootTables
+from .tables import PERMISSION_SET_TYPE, GraphTables, RootTables
 from .values import CONDITION, UNSCANNED, conditional, enrich
 
 
@@ -22,6 +24,7 @@ class RootModule:
         self.resolver = Resolver(tables)
         self._attachments: Attachments | None = None
         self._roles: dict[str, Role] = {}
+        self._permission_sets: dict[str, PermissionSet] | None = None
         self._carrier: tuple[str | None] | None = None
 
     @property
@@ -46,6 +49,13 @@ class RootModule:
         if cached is None:
             cached = self._roles[address] = self._read_role(address)
         return cached
+
+    @property
+    def permission_sets(self) -> dict[str, PermissionSet]:
+        """The root's ``aws_ssoadmin_permission_set`` resources as facts, by address (read once)."""
+        if self._permission_sets is None:
+            self._permission_sets = read_permission_sets(self.tables, self.resolver)
+        return self._permission_sets
 
     def _read_role(self, address: str) -> Role:
         attachments = self.attachments
@@ -113,6 +123,7 @@ class RootModule:
             unreadable=tuple(self.tables.problems),
             # without a role of its own, whatever the root attaches names a role it does not define
             maybe_attached=() if has_roles else tuple(p.fact for p in attachments.possible),
+            permission_sets=tuple(self.permission_sets[a] for a in sorted(self.permission_sets)),
         )
 
     def carrier(self) -> str | None:
@@ -156,6 +167,12 @@ class TerraformIndex:
         root = self.tables.root_of_role(address, scanned_file)
         return None if root is None else self.roots[root].role(address)
 
+    def permission_set(self, address: str, scanned_file: str | None = None) -> PermissionSet | None:
+        """The facts of the IAM Identity Center permission set at ``address`` (None when the graph
+        has no such permission set)."""
+        root = self.root_of_resource(address, scanned_file)
+        return None if root is None else root.permission_sets.get(address)
+
     def __iter__(self) -> Iterator[RootModule]:
         return iter(self.roots.values())
 
@@ -176,3 +193,15 @@ def role_from_conf(conf: Mapping[str, object], address: str) -> Role:
         Unknown("Checkov gave the check no graph (TF_SPLIT_GRAPH?), so attachment resources could not be read")
     )
     return replace(role, managed=role.managed if isinstance(role.managed, Unknown) else (*role.managed, missing))
+
+
+def permission_set_from_conf(conf: Mapping[str, object], address: str) -> PermissionSet:
+    """A permission set read from its own resource alone (Checkov gave no graph): what the
+    ``aws_ssoadmin_*`` resources add to it is unseen, so its managed policies are Unknown."""
+    attrs = dict(conf)
+    attrs.pop("count", None)
+    attrs.update({"block_type_": "resource", "resource_type": PERMISSION_SET_TYPE, "__address__": address})
+    permission_set = TerraformIndex([attrs]).permission_set(address)
+    assert permission_set is not None
+    why = "Checkov gave the check no graph (TF_SPLIT_GRAPH?), so the permission set's attachments could not be read"
+    return replace(permission_set, managed=Unknown(why))

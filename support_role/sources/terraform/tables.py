@@ -2,7 +2,8 @@
 
 Built once per scan from the attribute mappings of the graph's vertices (see the package's
 docstring). Only what the support-role rules read is kept: roles, customer managed policies,
-users, groups, data sources, the attachment resources and the account-baseline marker; every
+users, groups, data sources, the attachment resources, IAM Identity Center permission sets with
+the resources that add to or assign them, and the account-baseline marker; every
 resource's address is kept too, for the carrier of the exists result.
 """
 
@@ -32,6 +33,19 @@ ATTACHMENT_TYPES = frozenset(
     }
 )
 """The resource types that attach policies (read by :mod:`.attachments`)."""
+
+PERMISSION_SET_TYPE = "aws_ssoadmin_permission_set"
+SSO_ATTACHMENT_TYPES = frozenset(
+    {
+        "aws_ssoadmin_managed_policy_attachment",
+        "aws_ssoadmin_customer_managed_policy_attachment",
+        "aws_ssoadmin_permission_set_inline_policy",
+        "aws_ssoadmin_permissions_boundary_attachment",
+        "aws_ssoadmin_account_assignment",
+    }
+)
+"""The resource types that add to an IAM Identity Center permission set or assign it (read by
+:mod:`.permission_sets`)."""
 
 
 @dataclass
@@ -103,6 +117,8 @@ class RootTables:
     role_policies: Table = field(default_factory=Table)  # aws_iam_role_policy
     data: dict[tuple[str, str], Vertex] = field(default_factory=dict)  # (type, address) -> data source
     attachments: list[Vertex] = field(default_factory=list)  # resources of ATTACHMENT_TYPES, in graph order
+    permission_sets: Table = field(default_factory=Table)  # aws_ssoadmin_permission_set
+    sso_attachments: list[Vertex] = field(default_factory=list)  # resources of SSO_ATTACHMENT_TYPES, in graph order
     resources: list[str] = field(default_factory=list)  # every resource address
     marker: str | None = None  # the account-baseline marker's address, when declared
     problems: list[str] = field(default_factory=list)  # files of the root the scan did not see nor could read
@@ -120,6 +136,8 @@ class RootTables:
             getattr(self, table).add(vertex)
         if vertex.type in ATTACHMENT_TYPES:
             self.attachments.append(vertex)
+        elif vertex.type in SSO_ATTACHMENT_TYPES:
+            self.sso_attachments.append(vertex)
         elif vertex.type == MARKER_TYPE and vertex.address == MARKER_ADDRESS:
             self.marker = vertex.address
 
@@ -130,6 +148,7 @@ _TABLES = {
     "aws_iam_user": "users",
     "aws_iam_group": "groups",
     "aws_iam_role_policy": "role_policies",
+    PERMISSION_SET_TYPE: "permission_sets",
 }
 
 
