@@ -66,8 +66,8 @@ def test_each_per_role_check_judges_the_support_permission_sets_and_names_them()
     assert finding.check_metadata.ResourceType == "Other"
     assert finding.status_extended == (
         "permission set SupportEc2 grants more than AWS Support access: inline policy AwsSSOInlinePolicy (allows "
-        "ec2:*). Fix: detach other managed policies and remove non-support statements (or allow a policy in the "
-        "configuration). [codes: non-support-action]"
+        "ec2:*). Fix: detach other managed policies and remove non-support statements (or allow a policy or action "
+        "patterns in the configuration). [codes: non-support-action]"
     )
     assert "provisioned_to_accounts: -" in finding.resource_details
     role_finding = by_key[(trust, "SupportOps")]
