@@ -4,12 +4,12 @@
     .venvs/prowler/bin/python benchmarks/prowler_bench.py [--sizes 10 100 1000] [--json out.json]
 
 How it works:
-* Each size gets its own moto server on 127.0.0.1 (started and stopped here), seeded through boto3 with
+* Each size gets its own moto server on 127.0.0.1 (started and stopped here), seeded through the IAM API with
   one user, k = 2 support roles (trusted by that user with MFA, AWSSupportAccess and one support-only
   inline policy each: the rules pass) and ordinary roles up to the account size.
 * The real ``prowler`` CLI scans it twice: our four checks (``-c``), then the built-in alone.
 * Calls are counted by the server: it appends "<service> <Action>" for every call it answers
-  (tests/prowler/moto_harness.py, ``call_log``). IAM calls are the checks' own: Prowler's start-up
+  (``support_role.localaws.moto_iam``, ``$MOTO_IAM_CALL_LOG``). IAM calls are the checks' own: Prowler's start-up
   calls STS, Organizations and EC2, never IAM.
 * Scan-phase time is what Prowler's progress bar reports for executing the checks ("in N s"), which
   includes loading the service data a check imports (the built-in's ``iam_client`` enumerates the
@@ -34,12 +34,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests" / "prowler"), str(ROOT)]
-
-import boto3  # noqa: E402
-from moto_harness import moto_server  # noqa: E402
-from scenario_seeder import seed_filler_roles  # noqa: E402
+from support_role.localaws import IamQueryClient, MotoServer, moto_iam_command, seed_filler_roles
+from support_role.localaws.moto_iam import CALL_LOG_ENV
 
 ACCOUNT = "123456789012"
 K = 2
@@ -54,10 +50,8 @@ PROWLER = os.environ.get("CIS_SUPPORT_ROLE_PROWLER") or str(Path(sys.executable)
 _SCAN_TIME = re.compile(r"\]\s+in\s+(?:(\d+):)?(\d+(?:\.\d+)?)s")
 
 
-def _seed(url: str, roles: int) -> None:
-    iam = boto3.client(
-        "iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
-    )
+def _seed(server: MotoServer, roles: int) -> None:
+    iam = IamQueryClient(server.url)
     iam.create_user(UserName="alice")
     trust = {
         "Version": "2012-10-17",
@@ -87,16 +81,9 @@ def _scan_seconds(stdout: str) -> float | None:
     return int(minutes or 0) * 60 + float(seconds)
 
 
-def _run(url: str, checks: list[str], log: Path, out: Path) -> dict[str, Any]:
+def _run(server: MotoServer, checks: list[str], log: Path, out: Path) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
-    env.update(
-        AWS_ENDPOINT_URL=url,
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_CONFIG_FILE="/dev/null",
-        AWS_SHARED_CREDENTIALS_FILE="/dev/null",
-    )
+    env.update(server.client_env())
     log.write_text("", encoding="utf-8")
     command = [PROWLER, "aws", "-f", "us-east-1", "--no-banner", "-c", *checks, "-M", "json-ocsf", "-o", str(out)]
     command += ["-F", "out", "-z"]
@@ -123,12 +110,13 @@ def bench(sizes: list[int]) -> list[dict[str, Any]]:
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             log = Path(tmp) / "calls.log"
-            with moto_server(account_id=ACCOUNT, call_log=log) as url:
+            server = MotoServer(moto_iam_command(sys.executable), account_id=ACCOUNT, env={CALL_LOG_ENV: str(log)})
+            with server:
                 started = time.monotonic()
-                _seed(url, size)
+                _seed(server, size)
                 seeded = time.monotonic() - started
-                ours = _run(url, OURS, log, Path(tmp) / "ours")
-                builtin = _run(url, [BUILTIN], log, Path(tmp) / "builtin")
+                ours = _run(server, OURS, log, Path(tmp) / "ours")
+                builtin = _run(server, [BUILTIN], log, Path(tmp) / "builtin")
         rows.append(
             {"roles": size, "support_roles": K, "seed_seconds": round(seeded, 1), "ours": ours, "builtin": builtin}
         )

@@ -1,15 +1,8 @@
-"""Shared by every test environment: where the repository and the corpus are."""
+"""Shared by every test environment: Hypothesis's profiles (the rest is in ``tests/support``)."""
 
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 
 try:
     from hypothesis import settings as _hypothesis_settings

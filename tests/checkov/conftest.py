@@ -14,21 +14,17 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from support_role.scenarios import Scenario, load_corpus  # noqa: E402
-from tests.renderers import cloudformation as cfn_renderer  # noqa: E402
-from tests.renderers import terraform as tf_renderer  # noqa: E402
+from support_role.localaws import TerraformMissing, terraform_cli
+from support_role.scenarios import Scenario, load_corpus
+from tests.renderers import cloudformation as cfn_renderer
+from tests.renderers import terraform as tf_renderer
+from tests.support.tools import ROOT
 
 CORPUS: list[Scenario] = load_corpus()
 TF_STYLES = tf_renderer.STYLES
@@ -109,11 +105,11 @@ def _plan_for(scenario: Scenario, style: str, scratch: Path, run: CorpusRun) -> 
     ):
         return dict(json.loads(committed.read_text(encoding="utf-8")))
     try:
-        gp.terraform_binary()
-    except gp.TerraformUnavailable as error:
+        terraform_cli()
+    except TerraformMissing as error:
         run.missing_plans[(style, scenario.name)] = (
             f"the committed plan {committed.relative_to(ROOT)} is missing or stale and it cannot be regenerated "
-            f"here ({error}); run: python tests/checkov/generate_plans.py"
+            f"here ({error}); run: {gp.REGENERATE}"
         )
         return None
     run.generated_plans.append(gp.plan_key(style, scenario.name))
@@ -122,7 +118,7 @@ def _plan_for(scenario: Scenario, style: str, scratch: Path, run: CorpusRun) -> 
 
 @pytest.fixture(scope="session")
 def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
-    from tests.checkov.harness import environment, run_runner, write_config, write_files
+    from tests.support.checkov import environment, run_runner, write_config, write_files
 
     run = CorpusRun()
     base = tmp_path_factory.mktemp("corpus")

@@ -14,9 +14,9 @@ Each worker starts the AWS provider once in Terraform's provider-debug mode and 
 the provider's schema, so the 700 MB provider binary is loaded once per plan instead of twice
 (``terraform plan`` configures the provider, which a provider process accepts only once).
 
-    python tests/checkov/generate_plans.py            # missing or stale plans only
-    python tests/checkov/generate_plans.py --all      # every plan
-    python tests/checkov/generate_plans.py --only resources/boundary-only
+    python -m tests.checkov.generate_plans            # missing or stale plans only
+    python -m tests.checkov.generate_plans --all      # every plan
+    python -m tests.checkov.generate_plans --only resources/boundary-only
 
 Needs ``terraform`` on the PATH and the hashicorp/aws provider in a filesystem mirror
 (``$CIS_SUPPORT_ROLE_TF_MIRROR``, default ``/opt/tf-plugins``); the tests skip regeneration
@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import queue
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,37 +38,20 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from support_role.scenarios import Scenario, load_corpus  # noqa: E402
-from tests.renderers.terraform import (  # noqa: E402
+from support_role.localaws import (
     AWS_PROVIDER_VERSION,
-    STYLES,
-    digest,
+    Terraform,
+    TerraformMissing,
     offline_provider_files,
-    render_scenario,
+    provider_mirror,
+    terraform_cli,
 )
+from support_role.scenarios import Scenario, load_corpus
+from tests.renderers.terraform import STYLES, digest, render_scenario
 
-PLANS_DIR = HERE / "plans"
+PLANS_DIR = Path(__file__).resolve().parent / "plans"
 MANIFEST = PLANS_DIR / "manifest.json"
-MIRROR = Path(os.environ.get("CIS_SUPPORT_ROLE_TF_MIRROR", "/opt/tf-plugins"))
-
-
-class TerraformUnavailable(RuntimeError):
-    """terraform or the offline provider mirror is missing (the message says which)."""
-
-
-def terraform_binary() -> str:
-    found = shutil.which("terraform")
-    if not found:
-        raise TerraformUnavailable("terraform is not on the PATH")
-    provider = MIRROR / "registry.terraform.io" / "hashicorp" / "aws" / AWS_PROVIDER_VERSION
-    if not provider.is_dir():
-        raise TerraformUnavailable(f"the hashicorp/aws {AWS_PROVIDER_VERSION} provider is not in the mirror {MIRROR}")
-    return found
+REGENERATE = "python -m tests.checkov.generate_plans"
 
 
 def plan_key(style: str, scenario: str) -> str:
@@ -114,7 +95,7 @@ def shared_provider() -> Iterator[str | None]:
     Yields None (terraform then starts the provider itself) when it cannot be started.
     """
     binaries = sorted(
-        (MIRROR / "registry.terraform.io" / "hashicorp" / "aws" / AWS_PROVIDER_VERSION).glob(
+        (provider_mirror() / "registry.terraform.io" / "hashicorp" / "aws" / AWS_PROVIDER_VERSION).glob(
             "*/terraform-provider-aws_*"
         )
     )
@@ -146,51 +127,12 @@ def shared_provider() -> Iterator[str | None]:
             process.kill()
 
 
-def _env(workdir: Path, reattach: str | None = None) -> dict[str, str]:
-    config = workdir / "terraform.tfrc"
-    config.write_text(
-        "provider_installation {\n"
-        f'  filesystem_mirror {{\n    path    = "{MIRROR}"\n    include = ["registry.terraform.io/*/*"]\n  }}\n'
-        '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n'
-        "}\n",
-        encoding="utf-8",
-    )
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
-    if reattach:
-        keep["TF_REATTACH_PROVIDERS"] = reattach
-    return {
-        **keep,
-        "TF_CLI_CONFIG_FILE": str(config),
-        "TF_IN_AUTOMATION": "1",
-        "CHECKPOINT_DISABLE": "1",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-
-
-def _run(args: list[str], cwd: Path, env: Mapping[str, str]) -> str:
-    done = subprocess.run(args, cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=600)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed in {cwd}:\n{done.stderr[-4000:] or done.stdout[-4000:]}")
-    return done.stdout
-
-
 def generate_plan(scenario: Scenario, style: str, workdir: Path, reattach: str | None = None) -> dict[str, object]:
     """A real ``terraform plan`` of the rendered scenario, as ``terraform show -json`` prints it."""
-    binary = terraform_binary()
-    module = workdir / "module"
-    rendered = render_scenario(scenario, style)
-    for relative, text in {**rendered.files, **offline_provider_files(scenario.partition)}.items():
-        path = module / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    env = _env(workdir)
-    _run([binary, "init", "-input=false", "-no-color", "-backend=false"], module, env)
-    _run([binary, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin"], module, env)
-    show_env = _env(workdir, reattach)
-    plan = json.loads(_run([binary, "show", "-json", "-no-color", "plan.bin"], module, show_env))
-    return normalise(plan)
+    tf = Terraform(workdir / "module")
+    tf.write({**render_scenario(scenario, style).files, **offline_provider_files(scenario.partition)})
+    tf.init()
+    return normalise(tf.show_json(tf.plan("plan.bin"), reattach=reattach))
 
 
 def normalise(plan: Mapping[str, object]) -> dict[str, object]:
@@ -233,8 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="terraform runs in parallel (default 2)")
     args = parser.parse_args(argv)
     try:
-        terraform_binary()
-    except TerraformUnavailable as error:
+        terraform_cli()
+    except TerraformMissing as error:
         print(f"cannot generate plans: {error}", file=sys.stderr)
         return 2
     scenarios = load_corpus()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.checkov.harness import CHECKS_DIR, Result, results_of_json, run_cli, write_config
+from tests.support.checkov import CHECKS_DIR, Result, results_of_json, run_cli, write_config
 
 BASELINE = Path(__file__).resolve().parent / "fixtures" / "baseline"
 

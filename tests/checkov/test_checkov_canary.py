@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from support_role import RULES
-from tests.checkov.harness import CHECK_IDS, CHECKS_DIR, PLANS_DIR, results_of_json, run_cli
+from tests.checkov.generate_plans import PLANS_DIR
+from tests.support.checkov import CHECK_IDS, CHECKS_DIR, results_of_json, run_cli
 
 CANARY = Path(__file__).resolve().parent / "fixtures" / "canary"
 # A committed real plan of a corpus scenario (a support role and the account-baseline marker).

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from tests.checkov.generate_case_plans import CASES, KINDS, plan_file, stale
-from tests.checkov.harness import CHECK_IDS, CHECKS_DIR, results_of_json, run_cli, write_config
+from tests.support.checkov import CHECK_IDS, results_of_json, run_cli, write_config
+from tests.support.tools import CHECKS_DIR
 
 # resource -> check -> verdict ("PASS", "FAIL code ...", "UNKNOWN code ..."); a check not listed
 # for a resource must give no result there (not a support role, or not the exists carrier).

@@ -19,7 +19,7 @@ import pytest
 
 from support_role import EXISTS, RULES
 from support_role.checkov_glue import PER_ROLE_RESOURCE_TYPES, exists_check_resource_types
-from tests.checkov.harness import CHECKS_DIR, ROOT
+from tests.support.checkov import CHECKS_DIR, ROOT
 
 OUR_IDS = [rule.checkov_id for rule in RULES]
 # A copy of the shared case ../shared/cases/checkov-config (its .checkov.yaml says what must happen).

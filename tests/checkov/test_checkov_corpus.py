@@ -13,16 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from support_role.localaws import TerraformMissing, terraform_cli
 from tests.checkov.conftest import CORPUS, PATHS, CorpusRun, by_check, results_table
-from tests.checkov.generate_plans import (
-    PLANS_DIR,
-    TerraformUnavailable,
-    generate_plan,
-    plan_path,
-    read_manifest,
-    stale,
-    terraform_binary,
-)
+from tests.checkov.generate_plans import PLANS_DIR, REGENERATE, generate_plan, plan_path, read_manifest, stale
 
 CASES = [(framework, style, s.name) for framework, style in PATHS for s in CORPUS]
 
@@ -46,7 +39,7 @@ def test_the_corpus_run_scanned_every_scenario_every_way(corpus_run: CorpusRun) 
 
 def test_committed_plans_are_made_from_the_current_corpus_and_renderer() -> None:
     outdated = [f"{style}/{scenario.name}" for scenario, style in stale(CORPUS)]
-    assert outdated == [], "regenerate with: python tests/checkov/generate_plans.py"
+    assert outdated == [], f"regenerate with: {REGENERATE}"
 
 
 def test_no_committed_plan_is_left_from_a_scenario_that_left_the_corpus() -> None:
@@ -59,8 +52,8 @@ def test_no_committed_plan_is_left_from_a_scenario_that_left_the_corpus() -> Non
 def test_a_regenerated_plan_equals_the_committed_one(tmp_path: Path) -> None:
     """The committed plan JSON is what a real terraform plan of the rendered scenario gives."""
     try:
-        terraform_binary()
-    except TerraformUnavailable as error:
+        terraform_cli()
+    except TerraformMissing as error:
         pytest.skip(f"terraform cannot run here ({error}); the committed plans are used as they are")
     scenario = next(s for s in CORPUS if s.name == "mixed-verdicts")
     committed = json.loads(plan_path("modules", scenario.name).read_text(encoding="utf-8"))

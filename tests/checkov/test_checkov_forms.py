@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from tests.checkov.conftest import by_check, results_table
-from tests.checkov.harness import Result, environment, results_of_json, run_cli, run_runner
+from tests.support.checkov import Result, environment, results_of_json, run_cli, run_runner
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

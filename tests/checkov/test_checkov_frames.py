@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.checkov.harness import run_cli
+from tests.support.checkov import run_cli
 
 PROBE = '''
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck as CfnCheck

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from support_role import RULES_BY_ID
-from tests.checkov.harness import CHECK_IDS, CHECKS_DIR, results_of_json, run_cli, write_config
 from tests.checkov.sarif_schema import schema_errors
+from tests.support.checkov import CHECK_IDS, CHECKS_DIR, results_of_json, run_cli, write_config
 
 TRUST = RULES_BY_ID["support-role-trust"]
 LEAST = RULES_BY_ID["support-role-least-privilege"]

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.checkov.generate_plans import TerraformUnavailable, _env, _run, normalise, terraform_binary
-from tests.checkov.harness import CHECK_IDS, CHECKS_DIR, results_of_json, run_cli, write_config
-from tests.renderers.terraform import offline_provider_files
+from support_role.localaws import Terraform, TerraformMissing, offline_provider_files, terraform_cli
+from tests.checkov.generate_plans import normalise
+from tests.support.checkov import CHECK_IDS, results_of_json, run_cli, write_config
+from tests.support.tools import CHECKS_DIR
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "permission_sets"
 ALL_PASS = {"CKV_CISSR_2": ("PASSED", "PASS"), "CKV_CISSR_3": ("PASSED", "PASS"), "CKV_CISSR_4": ("PASSED", "PASS")}
@@ -151,20 +152,16 @@ def test_the_exists_finding_names_the_assigned_support_permission_set_and_the_un
 def test_the_committed_plans_are_those_of_the_terraform_files() -> None:
     """``plan/*.json`` are what a real offline ``terraform plan`` of ``tf/*`` shows (so they cannot drift)."""
     try:
-        binary = terraform_binary()
-    except TerraformUnavailable as missing:
+        terraform_cli()
+    except TerraformMissing as missing:
         pytest.skip(str(missing))
     for name in ("baseline", "unassigned"):
         with tempfile.TemporaryDirectory() as tmp:
-            work = Path(tmp)
-            module = work / "module"
+            module = Path(tmp) / "module"
             shutil.copytree(FIXTURES / "tf" / name, module)
-            for relative, text in offline_provider_files().items():
-                (module / relative).write_text(text, encoding="utf-8")
-            env = _env(work)
-            _run([binary, "init", "-input=false", "-no-color", "-backend=false"], module, env)
-            plan_args = ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin"]
-            _run([binary, *plan_args], module, env)
-            fresh = normalise(json.loads(_run([binary, "show", "-json", "-no-color", "plan.bin"], module, env)))
+            terraform = Terraform(module)
+            terraform.write(offline_provider_files())
+            terraform.init()
+            fresh = normalise(terraform.show_json(terraform.plan("plan.bin")))
         committed = json.loads((FIXTURES / "plan" / f"{name}.json").read_text(encoding="utf-8"))
         assert fresh == committed, f"plan/{name}.json is stale: regenerate it from tf/{name} (see this test)"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.checkov.harness import ROOT
+from tests.support.checkov import ROOT
 
 ROLES_TF = """
 resource "aws_iam_role" "open" {

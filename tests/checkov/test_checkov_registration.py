@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.checkov.harness import write_config
+from tests.support.checkov import write_config
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """

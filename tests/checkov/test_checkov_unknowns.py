@@ -19,7 +19,7 @@ import pytest
 from support_role import Status
 from support_role._codec import read_checkov_details
 from tests.checkov.conftest import results_table
-from tests.checkov.harness import CHECKS_DIR, CliRun, Result, results_of_json, run_cli, write_config
+from tests.support.checkov import CHECKS_DIR, CliRun, Result, results_of_json, run_cli, write_config
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

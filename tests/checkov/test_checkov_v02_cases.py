@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.checkov.harness import CHECKS_DIR, CliRun, Result, results_of_json, run_cli, write_config
+from tests.support.checkov import CliRun, Result, results_of_json, run_cli, write_config
+from tests.support.tools import CHECKS_DIR
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from harness import CHECK_IDS, CHECKS_DIR, results_of_json, run_cli, write_files
-from test_robust_malformed import CLOUDFORMATION, TERRAFORM
+
+from tests.checkov.test_robust_malformed import CLOUDFORMATION, TERRAFORM
+from tests.support.checkov import CHECK_IDS, CHECKS_DIR, results_of_json, run_cli, write_files
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import CHECK_IDS, CHECKS_DIR, run_cli, write_files
+
+from tests.support.checkov import CHECK_IDS, CHECKS_DIR, run_cli, write_files
 
 pytestmark = pytest.mark.slow
 

@@ -10,45 +10,46 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import infra
+from support_role.localaws import MotoServer, Terraform, TerraformMissing, terraform_cli
+from tests.support import tools
 
 
 @pytest.fixture(scope="session")
 def prowler_python() -> Path:
     try:
-        return infra.prowler_python()
-    except infra.ToolMissing as missing:
+        return tools.prowler_python()
+    except tools.ToolMissing as missing:
         pytest.skip(f"Prowler's environment is missing: {missing}")
 
 
 @pytest.fixture(scope="session")
 def checkov_cli() -> Path:
     try:
-        return infra.checkov_cli()
-    except infra.ToolMissing as missing:
+        return tools.checkov_cli()
+    except tools.ToolMissing as missing:
         pytest.skip(f"Checkov's environment is missing: {missing}")
 
 
 @pytest.fixture(scope="session")
 def terraform_available() -> Path:
     try:
-        return infra.terraform_cli()
-    except infra.ToolMissing as missing:
+        return terraform_cli()
+    except TerraformMissing as missing:
         pytest.skip(f"terraform paths skipped: {missing}")
 
 
 @pytest.fixture
-def moto_server(prowler_python: Path, tmp_path: Path) -> Iterator[infra.MotoServer]:
+def moto_server(prowler_python: Path, tmp_path: Path) -> Iterator[MotoServer]:
     """A fresh moto server (one simulated account, 123456789012) for one test, stopped after it."""
-    with infra.MotoServer(log_dir=tmp_path) as server:
+    with MotoServer(tools.moto_command(), log_dir=tmp_path) as server:
         yield server
 
 
 @pytest.fixture
-def terraform(terraform_available: Path, tmp_path: Path) -> Callable[[str], infra.Terraform]:
+def terraform(terraform_available: Path, tmp_path: Path) -> Callable[[str], Terraform]:
     """Makes Terraform root module directories under the test's temporary folder."""
 
-    def make(name: str) -> infra.Terraform:
-        return infra.Terraform(tmp_path / name)
+    def make(name: str) -> Terraform:
+        return Terraform(tmp_path / name)
 
     return make

@@ -11,17 +11,12 @@ verdicts reported, how many are UNKNOWN, and how many differ from the corpus.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from support_role.scenarios import load_corpus  # noqa: E402
-from tests.e2e.batches import plan_batches  # noqa: E402
-from tests.e2e.paths import Run, differences, unknown_counts  # noqa: E402
+from support_role.scenarios import load_corpus
+from tests.e2e.batches import plan_batches
+from tests.e2e.paths import Run, differences, unknown_counts
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,8 @@ Paths (names used in failure messages):
 ``checkov-plan``  the JSON of a real ``terraform plan`` of that root module, scanned by Checkov;
 ``checkov-cfn``   the batch rendered as a CloudFormation template, scanned by Checkov;
 ``prowler-live``  the root module ``terraform apply``-ed to a local moto server (or, without
-                  terraform, the account seeded with boto3), scanned by the Prowler CLI with our plugin.
+                  terraform, the account created through the IAM API), scanned by the Prowler CLI
+                  with our plugin.
 
 With ``references=True`` (the corpus parity run) the root module that is planned and applied is
 the one written by reference (users, roles, providers, the account ID, data documents, counted
@@ -40,13 +41,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from support_role import EXISTS, PER_ROLE_RULES, RULES
+from support_role.localaws import (
+    IamQueryClient,
+    MotoServer,
+    Terraform,
+    TerraformMissing,
+    provider_block,
+    region_for,
+    required_providers,
+    run_command,
+    seed_scenario,
+    terraform_cli,
+)
 from support_role.scenarios import Expectation
-from tests.e2e import infra
 from tests.e2e.batches import Batch, config_key
 from tests.renderers import cloudformation as cfn_renderer
 from tests.renderers import terraform as tf_renderer
+from tests.support import tools
 
-sys.path.insert(0, str(infra.ROOT / "scripts"))
+sys.path.insert(0, str(tools.ROOT / "scripts"))
 from demo_report import ACCOUNT, Finding, read_checkov, read_prowler_ocsf
 
 PATHS = ("checkov-hcl", "checkov-plan", "checkov-cfn", "prowler-live")
@@ -148,8 +161,8 @@ class Run:
         self.terraform_missing: str | None = None
         if use_terraform:
             try:
-                infra.terraform_cli()
-            except infra.ToolMissing as missing:
+                terraform_cli()
+            except TerraformMissing as missing:
                 self.terraform_missing = str(missing)
         else:
             self.terraform_missing = "terraform disabled for this run"
@@ -186,7 +199,9 @@ class Run:
         account = batch.account
         layout.run.mkdir(parents=True, exist_ok=True)
         try:
-            server = infra.MotoServer(account_id=account.account_id, log_dir=layout.run).start()
+            server = MotoServer(
+                tools.moto_command(), account_id=account.account_id, partition=account.partition, log_dir=layout.run
+            ).start()
         except Exception as error:  # the message names the server's log
             for path in (*self.plan_paths, "prowler-live"):
                 results[path].error = str(error)
@@ -206,7 +221,7 @@ class Run:
                 try:
                     self._seed(batch, server)
                 except Exception as error:
-                    results["prowler-live"].error = f"seeding with boto3 failed: {error}"
+                    results["prowler-live"].error = f"seeding through the IAM API failed: {error}"
                     return
             if not self.with_prowler:
                 results["prowler-live"].skipped = "run without Prowler"
@@ -216,19 +231,16 @@ class Run:
             except Exception as error:
                 results["prowler-live"].error = str(error)
 
-    def _terraform(self, batch: Batch, server: infra.MotoServer) -> None:
+    def _terraform(self, batch: Batch, server: MotoServer) -> None:
         layout = self.layouts[batch.name]
         workdir = layout.run / "terraform"
         shutil.rmtree(workdir, ignore_errors=True)
         rendered = self.tf_ref_rendered if self.references else self.tf_rendered
-        _write(workdir, rendered[batch.name].files)
-        (workdir / "providers.tf").write_text(
-            tf_renderer.required_providers()
-            + "\n"
-            + tf_renderer.provider_block(batch.account.partition, endpoint=server.url),
-            encoding="utf-8",
+        tf = Terraform(workdir)
+        tf.write(rendered[batch.name].files)
+        tf.write(
+            {"providers.tf": required_providers() + "\n" + provider_block(batch.account.partition, endpoint=server.url)}
         )
-        tf = infra.Terraform(workdir)
         tf.init()
         plan = tf.plan()
         shown = tf.show_json(plan)
@@ -242,29 +254,18 @@ class Run:
         for step, seconds in tf.timings.items():
             self.timings.add(f"terraform {step}", seconds)
 
-    def _seed(self, batch: Batch, server: infra.MotoServer) -> None:
-        layout = self.layouts[batch.name]
-        raw = layout.run / "account.json"
-        raw.write_text(json.dumps(to_raw(batch.account)), encoding="utf-8")
-        script = (
-            "import json, sys; sys.path.insert(0, 'tests/prowler'); import boto3\n"
-            "from scenario_seeder import region_for, seed_scenario\n"
-            "from support_role.scenarios import scenario_from_mapping\n"
-            "s = scenario_from_mapping(json.load(open(sys.argv[1])))\n"
-            "seed_scenario(boto3.client('iam', region_name=region_for(s.partition)), s)\n"
-        )
+    def _seed(self, batch: Batch, server: MotoServer) -> None:
         started = time.monotonic()
-        env = {**_base_env(), **server.client_env(batch.account.partition)}
-        infra.run([infra.prowler_python(), "-c", script, raw], cwd=infra.ROOT, env=env)
-        self.timings.add("boto3 seeding", time.monotonic() - started)
+        seed_scenario(IamQueryClient(server.url, region_for(batch.account.partition)), batch.account)
+        self.timings.add("seeding", time.monotonic() - started)
 
-    def _prowler(self, batch: Batch, server: infra.MotoServer) -> dict[tuple[str, str], Finding]:
+    def _prowler(self, batch: Batch, server: MotoServer) -> dict[tuple[str, str], Finding]:
         layout = self.layouts[batch.name]
         out = layout.run / "prowler"
         partition = batch.account.partition
-        region = infra.REGION_OF_PARTITION[partition]
+        region = region_for(partition)
         args: list[str | os.PathLike[str]] = [
-            infra.prowler_cli(),
+            tools.prowler_cli(),
             "aws",
             "--checks",
             *PROWLER_CHECKS,
@@ -284,8 +285,8 @@ class Run:
             config_file = layout.run / "prowler-config.yaml"
             config_file.write_text(json.dumps({"aws": config}), encoding="utf-8")
             args += ["--config-file", config_file]
-        env = {**_base_env(), **server.client_env(partition)}
-        result = infra.run(args, env=env, cwd=layout.run, check=False, timeout=900)
+        env = {**tools.tool_env(), **server.client_env(partition)}
+        result = run_command(args, env=env, cwd=layout.run, check=False, timeout=900)
         self.timings.add("prowler", result.seconds)
         (layout.run / "prowler.log").write_text(result.stdout + result.stderr, encoding="utf-8")
         ocsf = out / "findings.ocsf.json"
@@ -306,11 +307,11 @@ class Run:
             config_file = self.work / f"checkov-{group}.json"
             config_file.write_text(json.dumps(config), encoding="utf-8")
             args: list[str | os.PathLike[str]] = [
-                infra.checkov_cli(),
+                tools.checkov_cli(),
                 "-d",
                 folder,
                 "--external-checks-dir",
-                infra.ROOT / "checkov_checks",
+                tools.CHECKS_DIR,
                 "--framework",
                 "terraform",
                 "terraform_plan",
@@ -322,8 +323,8 @@ class Run:
                 "-o",
                 "json",
             ]
-            env = {**_base_env(), "CIS_SUPPORT_ROLE_CONFIG": str(config_file)}
-            result = infra.run(args, env=env, cwd=folder, check=False, timeout=1800)
+            env = {**tools.tool_env(), "CIS_SUPPORT_ROLE_CONFIG": str(config_file)}
+            result = run_command(args, env=env, cwd=folder, check=False, timeout=1800)
             self.timings.add("checkov", result.seconds)
             (self.work / f"checkov-{group}.log").write_text(result.stderr, encoding="utf-8")
             (self.work / f"checkov-{group}.out.json").write_text(result.stdout, encoding="utf-8")
@@ -424,14 +425,6 @@ def _write(folder: Path, files: Mapping[str, str]) -> None:
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-
-
-def _base_env() -> dict[str, str]:
-    """The environment of a tool run: no AWS settings of the machine, nothing from the test run."""
-    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
-    env = {k: os.environ[k] for k in keep if k in os.environ}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
 
 
 # -------------------------------------------------------------------------------- comparison

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.infra import ROOT
+from tests.support.tools import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import demo_report as report

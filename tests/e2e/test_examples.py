@@ -13,11 +13,20 @@ from pathlib import Path
 import pytest
 
 from support_role import EXISTS, PER_ROLE_RULES, evaluate_account
+from support_role.localaws import (
+    IamQueryClient,
+    MotoServer,
+    Terraform,
+    provider_block,
+    region_for,
+    run_command,
+    seed_scenario,
+)
 from support_role.scenarios import Scenario, load_scenario, mismatches, scenario_account
-from tests.e2e import infra
 from tests.e2e.paths import _matches
+from tests.support import tools
 
-EXAMPLES_DIR = infra.ROOT / "examples"
+EXAMPLES_DIR = tools.ROOT / "examples"
 EXAMPLES = sorted(p.name for p in EXAMPLES_DIR.iterdir() if (p / "account.yaml").is_file())
 
 # What boto3 reads back from an account: everything the scenario format describes.
@@ -60,17 +69,6 @@ for listed in every("list_roles", "Roles"):
 print(json.dumps(account, sort_keys=True))
 """
 
-SEED = r"""
-import sys
-sys.path.insert(0, "tests/prowler")
-import boto3
-from scenario_seeder import region_for, seed_scenario
-from support_role.scenarios import load_scenario
-scenario = load_scenario(sys.argv[1])
-seed_scenario(boto3.client("iam", region_name=region_for(scenario.partition)), scenario)
-"""
-
-
 def example(name: str) -> Scenario:
     return load_scenario(EXAMPLES_DIR / name / "account.yaml")
 
@@ -86,9 +84,9 @@ def test_the_core_gives_the_verdicts_written_in_account_yaml(name: str) -> None:
     assert list(mismatches(scenario, results[""][EXISTS], {k: v for k, v in results.items() if k})) == []
 
 
-def _dump(server: infra.MotoServer, prowler_python: Path) -> dict[str, object]:
+def _dump(server: MotoServer, prowler_python: Path) -> dict[str, object]:
     env = {"PATH": os.environ.get("PATH", ""), **server.client_env()}
-    data = json.loads(infra.run([prowler_python, "-c", DUMP], env=env).stdout)
+    data = json.loads(run_command([prowler_python, "-c", DUMP], env=env).stdout)
     assert isinstance(data, dict)
     return data
 
@@ -99,17 +97,16 @@ def test_terraform_apply_of_main_tf_creates_the_account_of_account_yaml(
     name: str, terraform_available: Path, prowler_python: Path, tmp_path: Path
 ) -> None:
     scenario = example(name)
-    with infra.MotoServer(account_id=scenario.account_id, log_dir=tmp_path) as applied:
-        tf = infra.Terraform(tmp_path / "tf")
+    with MotoServer(tools.moto_command(), account_id=scenario.account_id, log_dir=tmp_path) as applied:
+        tf = Terraform(tmp_path / "tf")
         for source in (EXAMPLES_DIR / name).glob("*.tf"):
             shutil.copy(source, tf.directory / source.name)
-        (tf.directory / "zz_provider.tf").write_text(infra.provider_block(applied.url), encoding="utf-8")
+        tf.write({"zz_provider.tf": provider_block(scenario.partition, endpoint=applied.url)})
         tf.init()
         tf.apply()
         from_terraform = _dump(applied, prowler_python)
-    with infra.MotoServer(account_id=scenario.account_id, log_dir=tmp_path) as seeded:
-        env = {"PATH": os.environ.get("PATH", ""), **seeded.client_env(scenario.partition)}
-        infra.run([prowler_python, "-c", SEED, EXAMPLES_DIR / name / "account.yaml"], env=env, cwd=infra.ROOT)
+    with MotoServer(tools.moto_command(), account_id=scenario.account_id, log_dir=tmp_path) as seeded:
+        seed_scenario(IamQueryClient(seeded.url, region_for(scenario.partition)), scenario)
         from_yaml = _dump(seeded, prowler_python)
     assert from_terraform == from_yaml
     assert set(from_yaml["roles"]) == {r.name for r in scenario.roles}  # type: ignore[arg-type]
@@ -124,7 +121,7 @@ def _run_demo(tmp_path: Path, path: str | None = None, examples: str | None = No
     for key in [k for k in env if k.startswith("AWS_")]:
         del env[key]
     return subprocess.run(
-        ["bash", str(infra.ROOT / "scripts" / "demo")], env=env, capture_output=True, text=True, timeout=1800
+        ["bash", str(tools.ROOT / "scripts" / "demo")], env=env, capture_output=True, text=True, timeout=1800
     )
 
 
@@ -132,7 +129,7 @@ def _check_demo_outputs(tmp_path: Path, names: list[str]) -> None:
     """The demo's own outputs hold, for every example, exactly the verdicts of account.yaml."""
     import sys
 
-    sys.path.insert(0, str(infra.ROOT / "scripts"))
+    sys.path.insert(0, str(tools.ROOT / "scripts"))
     from demo_report import ACCOUNT, load_json, read_checkov, read_prowler_ocsf
 
     checkov = read_checkov(load_json(tmp_path / "demo" / "checkov.json"))
@@ -176,12 +173,12 @@ def test_the_demo_applies_the_examples_and_both_scanners_agree(
 
 
 @pytest.mark.slow
-def test_without_terraform_the_demo_seeds_the_same_accounts_with_boto3(
+def test_without_terraform_the_demo_creates_the_same_accounts_through_the_iam_api(
     checkov_cli: Path, prowler_python: Path, tmp_path: Path
 ) -> None:
     dirs = os.environ.get("PATH", "").split(os.pathsep)
     no_terraform = os.pathsep.join(d for d in dirs if d and not (Path(d) / "terraform").exists())
     done = _run_demo(tmp_path, path=no_terraform, examples="no-support-role")
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    assert "terraform is not available: seeding each account with boto3" in done.stderr
+    assert "terraform is not available: creating each account through the IAM API" in done.stderr
     _check_demo_outputs(tmp_path, ["no-support-role"])

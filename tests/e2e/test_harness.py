@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import infra
+from support_role.localaws import (
+    IamError,
+    IamQueryClient,
+    MotoServer,
+    Terraform,
+    provider_block,
+    required_providers,
+    run_command,
+)
+from tests.support import tools
 
 pytestmark = pytest.mark.slow
 
@@ -41,12 +50,12 @@ print(json.dumps({
 
 
 def test_terraform_applies_a_support_role_that_boto3_reads_back(
-    moto_server: infra.MotoServer, terraform: Callable[[str], infra.Terraform], prowler_python: Path
+    moto_server: MotoServer, terraform: Callable[[str], Terraform], prowler_python: Path
 ) -> None:
     tf = terraform("support-role")
     (tf.directory / "main.tf").write_text(
-        infra.REQUIRED_PROVIDERS
-        + infra.provider_block(moto_server.url)
+        required_providers()
+        + provider_block(endpoint=moto_server.url)
         + f"""
 resource "aws_iam_role" "support" {{
   name               = "aws-support"
@@ -67,7 +76,7 @@ resource "aws_iam_role_policy_attachment" "support" {{
     assert planned == {"aws_iam_role.support", "aws_iam_role_policy_attachment.support"}
     tf.apply(plan)
 
-    result = infra.run([prowler_python, "-c", READ_BACK], env={**moto_server.client_env(), "PATH": "/usr/bin:/bin"})
+    result = run_command([prowler_python, "-c", READ_BACK], env={**moto_server.client_env(), "PATH": "/usr/bin:/bin"})
     seen = json.loads(result.stdout)
     assert seen == {
         "arn": "arn:aws:iam::123456789012:role/aws-support",
@@ -77,7 +86,7 @@ resource "aws_iam_role_policy_attachment" "support" {{
     }
 
 
-def test_moto_server_reset_empties_the_account(moto_server: infra.MotoServer, prowler_python: Path) -> None:
+def test_moto_server_reset_empties_the_account(moto_server: MotoServer, prowler_python: Path) -> None:
     create = (
         "import boto3; iam = boto3.client('iam');"
         "iam.create_role(RoleName='r', AssumeRolePolicyDocument='{}');"
@@ -85,6 +94,31 @@ def test_moto_server_reset_empties_the_account(moto_server: infra.MotoServer, pr
     )
     count = "import boto3; print(len(boto3.client('iam').list_roles()['Roles']))"
     env = {**moto_server.client_env(), "PATH": "/usr/bin:/bin"}
-    assert infra.run([prowler_python, "-c", create], env=env).stdout.strip() == "1"
+    assert run_command([prowler_python, "-c", create], env=env).stdout.strip() == "1"
     moto_server.reset()
-    assert infra.run([prowler_python, "-c", count], env=env).stdout.strip() == "0"
+    assert run_command([prowler_python, "-c", count], env=env).stdout.strip() == "0"
+
+
+def _listening(port: int) -> set[str]:
+    """The local addresses on which something listens on ``port`` (IPv4 and IPv6), from /proc."""
+    found: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table, encoding="ascii") as lines:
+            for line in list(lines)[1:]:
+                local, state = line.split()[1], line.split()[3]
+                address, _, hex_port = local.partition(":")
+                if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                    found.add(address)
+    return found
+
+
+def test_the_moto_server_listens_on_loopback_only_and_is_gone_after_the_block(prowler_python: Path) -> None:
+    with MotoServer(tools.moto_command()) as server:
+        assert _listening(server.port) == {"0100007F"}  # 127.0.0.1, nothing else
+        iam = IamQueryClient(server.url)
+        iam.create_user(UserName="alice")
+        with pytest.raises(IamError) as twice:  # the client sends once: a second create is refused
+            iam.create_user(UserName="alice")
+        assert twice.value.code == "EntityAlreadyExists" and twice.value.status == 409
+    assert not server.running and _listening(server.port) == set()
+

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from support_role import PER_ROLE_RULES
-from tests.e2e import infra
-from tests.e2e.paths import CHECKOV_CHECKS, _base_env, read_checkov
-from tests.renderers.terraform import offline_provider_files
+from support_role.localaws import Terraform, offline_provider_files, run_command
+from tests.e2e.paths import CHECKOV_CHECKS, read_checkov
+from tests.support import tools
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +56,7 @@ def test_a_role_whose_attachments_the_plan_does_not_know_is_unknown_on_the_plan_
     hcl = tmp_path / "scan" / "hcl"
     hcl.mkdir(parents=True)
     (hcl / "main.tf").write_text(MAIN_TF, encoding="utf-8")
-    tf = infra.Terraform(tmp_path / "run")
+    tf = Terraform(tmp_path / "run")
     (tf.directory / "main.tf").write_text(MAIN_TF, encoding="utf-8")
     for name, text in offline_provider_files().items():
         (tf.directory / name).write_text(text, encoding="utf-8")
@@ -67,13 +67,13 @@ def test_a_role_whose_attachments_the_plan_does_not_know_is_unknown_on_the_plan_
     plan.write_text(json.dumps(shown), encoding="utf-8")
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"support_role_strict_unknown": True}), encoding="utf-8")
-    result = infra.run(
+    result = run_command(
         [
-            infra.checkov_cli(),
+            tools.checkov_cli(),
             "-d",
             tmp_path / "scan",
             "--external-checks-dir",
-            infra.ROOT / "checkov_checks",
+            tools.CHECKS_DIR,
             "--framework",
             "terraform",
             "terraform_plan",
@@ -84,7 +84,7 @@ def test_a_role_whose_attachments_the_plan_does_not_know_is_unknown_on_the_plan_
             "-o",
             "json",
         ],
-        env={**_base_env(), "CIS_SUPPORT_ROLE_CONFIG": str(config)},
+        env={**tools.tool_env(), "CIS_SUPPORT_ROLE_CONFIG": str(config)},
         check=False,
     )
     assert result.returncode == 0, result.describe()

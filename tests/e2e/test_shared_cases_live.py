@@ -12,19 +12,20 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from support_role import EXISTS, LEAST_PRIVILEGE, MFA, TRUST
-from tests.e2e import infra
+from support_role.localaws import REGION_OF_PARTITION, MotoServer, Terraform, provider_block, run_command
 from tests.e2e.paths import ACCOUNT, PROWLER_CHECKS, Finding, read_prowler_ocsf
+from tests.support import tools
 
 pytestmark = pytest.mark.slow
 
-CASES = infra.ROOT / "tests" / "checkov" / "fixtures" / "cases_v02"
-REGION = infra.REGION_OF_PARTITION["aws"]
+CASES = tools.ROOT / "tests" / "checkov" / "fixtures" / "cases_v02"
+REGION = REGION_OF_PARTITION["aws"]
 
 
 def _tool_env() -> dict[str, str]:
@@ -32,22 +33,22 @@ def _tool_env() -> dict[str, str]:
     return {**{k: os.environ[k] for k in keep if k in os.environ}, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
-def _apply(case: str, server: infra.MotoServer, work: Path) -> None:
+def _apply(case: str, server: MotoServer, work: Path) -> None:
     """The case's Terraform applied to ``server``: the files as they are, plus a provider override."""
     module = work / "terraform"
     shutil.copytree(CASES / case, module)
-    (module / "moto_override.tf").write_text(infra.provider_block(server.url), encoding="utf-8")
-    terraform = infra.Terraform(module)
+    (module / "moto_override.tf").write_text(provider_block(endpoint=server.url), encoding="utf-8")
+    terraform = Terraform(module)
     terraform.init()
     terraform.apply()
 
 
-def _prowler(server: infra.MotoServer, work: Path, config: Mapping[str, object]) -> dict[tuple[str, str], Finding]:
+def _prowler(server: MotoServer, work: Path, config: Mapping[str, object]) -> dict[tuple[str, str], Finding]:
     """{(role name or ACCOUNT, rule id): finding} of one Prowler CLI run of our four checks."""
     out = work / "prowler"
     shutil.rmtree(out, ignore_errors=True)
     args: list[str | os.PathLike[str]] = [
-        infra.prowler_cli(),
+        tools.prowler_cli(),
         "aws",
         "--checks",
         *PROWLER_CHECKS,
@@ -66,7 +67,7 @@ def _prowler(server: infra.MotoServer, work: Path, config: Mapping[str, object])
         config_file = work / "prowler-config.yaml"
         config_file.write_text(json.dumps({"aws": dict(config)}), encoding="utf-8")
         args += ["--config-file", config_file]
-    result = infra.run(args, env={**_tool_env(), **server.client_env()}, cwd=work, check=False, timeout=900)
+    result = run_command(args, env={**_tool_env(), **server.client_env()}, cwd=work, check=False, timeout=900)
     ocsf = out / "findings.ocsf.json"
     assert result.returncode == 0 and ocsf.is_file(), result.describe()
     findings: dict[tuple[str, str], Finding] = {}
@@ -82,12 +83,12 @@ def _verdicts(findings: Mapping[tuple[str, str], Finding]) -> dict[tuple[str, st
 
 
 @pytest.fixture
-def moto(prowler_python: Path, terraform_available: Path, tmp_path: Path) -> Iterator[infra.MotoServer]:
-    with infra.MotoServer(log_dir=tmp_path) as server:
-        yield server
+def moto(moto_server: MotoServer, terraform_available: Path) -> MotoServer:
+    """The conftest's moto server (started and stopped there), for a test that also needs terraform."""
+    return moto_server
 
 
-def test_narrowing_case_on_a_live_account(moto: infra.MotoServer, tmp_path: Path) -> None:
+def test_narrowing_case_on_a_live_account(moto: MotoServer, tmp_path: Path) -> None:
     _apply("narrowing", moto, tmp_path)
     findings = _prowler(moto, tmp_path, {})
     assert _verdicts(findings) == {
@@ -109,7 +110,7 @@ def test_narrowing_case_on_a_live_account(moto: infra.MotoServer, tmp_path: Path
     )
 
 
-def test_custom_support_policy_case_on_a_live_account(moto: infra.MotoServer, tmp_path: Path) -> None:
+def test_custom_support_policy_case_on_a_live_account(moto: MotoServer, tmp_path: Path) -> None:
     _apply("custom-support-policy", moto, tmp_path)
     account = moto.account_id
 

@@ -8,6 +8,7 @@ import pytest
 from prowler.providers.common.provider import Provider
 
 from prowler_checks import runtime
+from support_role.localaws import FAKE_CREDENTIALS, region_for
 
 
 @pytest.fixture(autouse=True)
@@ -22,9 +23,9 @@ def _fake_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "CIS_SUPPORT_ROLE_CONFIG_INLINE",
     ):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    for name, value in FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", region_for("aws"))
     monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
     monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")

@@ -7,12 +7,12 @@ import sys
 
 import pytest
 from moto import mock_aws
-from moto_harness import patched_moto
-from prowler_harness import assert_read_only, iam_client_of, mocked_aws_provider, record_calls, run_checks
-from scenario_seeder import seed_filler_roles, seed_scenario
 
 from prowler_checks import runtime
+from support_role.localaws import seed_filler_roles, seed_scenario
+from support_role.localaws.moto_iam import patched_moto
 from support_role.scenarios import Scenario, scenario_from_mapping
+from tests.support.prowler import assert_read_only, iam_client_of, mocked_aws_provider, record_calls, run_checks
 
 ACCOUNT = "123456789012"
 TRUST = {

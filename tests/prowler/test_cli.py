@@ -7,29 +7,24 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import shutil
 import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import boto3
 import prowler
 import pytest
-from moto_harness import moto_server
-from scenario_seeder import region_for, seed_scenario
 
 from prowler_checks.generate import cis_framework_name
 from prowler_checks.runtime import codes_of
 from support_role import CIS_CONTROL, EXISTS, RULES, Problem, Status, Verdict
+from support_role.localaws import CommandResult, IamQueryClient, MotoServer, region_for, seed_scenario
 from support_role.scenarios import Scenario, load_corpus, mismatches
+from tests.support import tools
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
-PROWLER = os.environ.get("CIS_SUPPORT_ROLE_PROWLER") or str(Path(sys.executable).parent / "prowler")
 OUR_CHECKS = [rule.prowler_id for rule in RULES]
 RULE_OF = {rule.prowler_id: rule.id for rule in RULES}
 STATUS = {"PASS": Status.PASS, "FAIL": Status.FAIL, "MANUAL": Status.UNKNOWN}
@@ -39,44 +34,26 @@ BUILTIN_CHECK_DIR = (
 )
 
 
-def _fake_env(url: str, region: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "CIS_SUPPORT_ROLE_CONFIG"))}
-    env.update(
-        AWS_ENDPOINT_URL=url,
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION=region,
-        AWS_CONFIG_FILE="/dev/null",
-        AWS_SHARED_CREDENTIALS_FILE="/dev/null",
-    )
-    return env
-
-
 class Account:
     """A scenario seeded into its own moto server, scanned by the prowler CLI."""
 
-    def __init__(self, scenario: Scenario, url: str) -> None:
+    def __init__(self, scenario: Scenario, server: MotoServer) -> None:
         self.scenario = scenario
-        self.url = url
-        self.region = region_for(scenario.partition)
+        self.server = server
 
-    def prowler(self, out: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        command = [PROWLER, "aws", "-f", self.region, "--no-banner", "-o", str(out), "-F", "out", *args]
-        return subprocess.run(
-            command, env=_fake_env(self.url, self.region), cwd=cwd, capture_output=True, text=True, timeout=600
-        )
+    def prowler(
+        self, out: Path, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None
+    ) -> CommandResult:
+        return tools.run_prowler(self.server, out, *args, cwd=cwd, env=env, timeout=600)
 
 
 @pytest.fixture
 def account(request: pytest.FixtureRequest) -> Iterator[Account]:
     scenario = CORPUS[request.param]
-    with moto_server(account_id=scenario.account_id) as url:
-        region = region_for(scenario.partition)
-        iam = boto3.client(
-            "iam", endpoint_url=url, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing"
-        )
-        seed_scenario(iam, scenario)
-        yield Account(scenario, url)
+    server = MotoServer(tools.moto_command(), account_id=scenario.account_id, partition=scenario.partition)
+    with server:
+        seed_scenario(IamQueryClient(server.url, region_for(scenario.partition)), scenario)
+        yield Account(scenario, server)
 
 
 def _csv_rows(out: Path) -> list[dict[str, str]]:
@@ -130,7 +107,7 @@ def _assert_corpus(scenario: Scenario, out: Path) -> None:
 
 def test_list_checks_shows_ours_beside_the_built_in() -> None:
     result = subprocess.run(
-        [PROWLER, "aws", "--list-checks", "--no-banner"], capture_output=True, text=True, timeout=300
+        [tools.prowler_cli(), "aws", "--list-checks", "--no-banner"], capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr
     listed = {line.split("]")[0].strip("[ ") for line in result.stdout.splitlines() if line.startswith("[")}
@@ -209,7 +186,7 @@ def test_checks_folder_from_a_git_clone_leaves_the_built_in_untouched(account: A
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True, timeout=120)
+    subprocess.run(["git", "clone", "--quiet", str(tools.ROOT), str(clone)], check=True, timeout=120)
     # Mark the clone's copy so the findings prove the -x copy ran, not the installed entry point.
     metadata = clone / "prowler_checks" / "iam_cis_support_role_exists" / "iam_cis_support_role_exists.metadata.json"
     data = json.loads(metadata.read_text(encoding="utf-8"))
@@ -239,10 +216,8 @@ def test_settings_from_the_environment_reach_the_cli_without_our_keys_in_the_con
     config.write_text("aws:\n  max_unused_access_keys_days: 45\n", encoding="utf-8")
     inline = '{"support_role_allowed_policies": ["AdministratorAccess"]}'
     out = tmp_path / "out"
-    command = [PROWLER, "aws", "-f", account.region, "--no-banner", "-o", str(out), "-F", "out", "-M", "csv"]
-    command += ["-c", *OUR_CHECKS, "--config-file", str(config), "-z"]
-    env = {**_fake_env(account.url, account.region), "CIS_SUPPORT_ROLE_CONFIG_INLINE": inline}
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    args = ("-M", "csv", "-c", *OUR_CHECKS, "--config-file", str(config), "-z")
+    result = account.prowler(out, *args, env={"CIS_SUPPORT_ROLE_CONFIG_INLINE": inline})
     assert result.returncode == 0, result.stdout + result.stderr
     rows = {(r["CHECK_ID"], r["RESOURCE_NAME"]): (r["STATUS"], codes_of(r["STATUS_EXTENDED"])) for r in _csv_rows(out)}
     assert rows[("iam_cis_support_role_least_privilege", "admin-support")] == ("PASS", frozenset())  # FAIL by default
@@ -252,10 +227,8 @@ def test_settings_from_the_environment_reach_the_cli_without_our_keys_in_the_con
 @pytest.mark.parametrize("account", ["good-single-user-mfa"], indirect=True)
 def test_a_bad_inline_setting_fails_the_cli_run_naming_the_variable(account: Account, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    command = [PROWLER, "aws", "-f", account.region, "--no-banner", "-o", str(out), "-F", "out", "-M", "csv"]
-    command += ["-c", "iam_cis_support_role_exists"]
-    env = {**_fake_env(account.url, account.region), "CIS_SUPPORT_ROLE_CONFIG_INLINE": "support_role_strict_unknown: 1"}
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    inline = {"CIS_SUPPORT_ROLE_CONFIG_INLINE": "support_role_strict_unknown: 1"}
+    result = account.prowler(out, "-M", "csv", "-c", "iam_cis_support_role_exists", env=inline)
     assert result.returncode == 3, result.stdout + result.stderr  # a refused configuration fails the run
     (row,) = _csv_rows(out)
     assert row["STATUS"] == "FAIL"

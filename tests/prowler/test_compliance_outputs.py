@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
 import sys
 import time
@@ -20,19 +19,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto_harness import free_port, moto_server
-from scenario_seeder import region_for, seed_scenario
 
 from prowler_checks.generate import FRAMEWORK_NAMES, SECURITY_HUB_NAME, cis_framework_name
 from support_role import CIS_CONTROL, EXISTS, RULES_BY_ID
+from support_role.localaws import IamQueryClient, MotoServer, free_port, region_for, seed_scenario
 from support_role.scenarios import load_corpus
+from tests.support import tools
 
 pytestmark = pytest.mark.slow
 
 HERE = Path(__file__).resolve().parent
-PROWLER = os.environ.get("CIS_SUPPORT_ROLE_PROWLER") or str(Path(sys.executable).parent / "prowler")
 SCENARIO = next(s for s in load_corpus() if s.name == "several-support-roles")
 ACCOUNT = SCENARIO.account_id
 OUTPUT_NAME = "scan"  # no "_": the dashboard takes what precedes the first "_" as the scan's name
@@ -58,24 +55,10 @@ REQUIREMENT = {cis_framework_name(v): n for v, n in CIS_CONTROL.items()} | {SECU
 def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``<tmp>/output``: what ``prowler aws --compliance <all ours> -M csv json-asff`` wrote."""
     folder = tmp_path_factory.mktemp("prowler") / "output"
-    region = region_for(SCENARIO.partition)
-    with moto_server(account_id=ACCOUNT) as url:
-        iam = boto3.client(
-            "iam", endpoint_url=url, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing"
-        )
-        seed_scenario(iam, SCENARIO)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "CIS_SUPPORT_ROLE_CONFIG"))}
-        env.update(
-            AWS_ENDPOINT_URL=url,
-            AWS_ACCESS_KEY_ID="testing",
-            AWS_SECRET_ACCESS_KEY="testing",
-            AWS_DEFAULT_REGION=region,
-            AWS_CONFIG_FILE="/dev/null",
-            AWS_SHARED_CREDENTIALS_FILE="/dev/null",
-        )
-        command = [PROWLER, "aws", "-f", region, "--no-banner", "-o", str(folder), "-F", OUTPUT_NAME]
-        command += ["--compliance", *FRAMEWORK_NAMES, "-M", "csv", "json-asff", "-z"]
-        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    with MotoServer(tools.moto_command(), account_id=ACCOUNT, partition=SCENARIO.partition) as server:
+        seed_scenario(IamQueryClient(server.url, region_for(SCENARIO.partition)), SCENARIO)
+        compliance = ("--compliance", *FRAMEWORK_NAMES, "-M", "csv", "json-asff", "-z")
+        result = tools.run_prowler(server, folder, *compliance, name=OUTPUT_NAME)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return folder
 

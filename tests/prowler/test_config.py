@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from moto import mock_aws
-from moto_harness import patched_moto
-from prowler_harness import CHECKS, iam_client_of, mocked_aws_provider, record_calls, run_checks
-from scenario_seeder import seed_scenario
 
 from prowler_checks.runtime import codes_of
+from support_role.localaws import seed_scenario
+from support_role.localaws.moto_iam import patched_moto
 from support_role.scenarios import scenario_from_mapping
+from tests.support.prowler import CHECKS, iam_client_of, mocked_aws_provider, record_calls, run_checks
 
 ACCOUNT = "123456789012"
 ROOT_TRUSTED = scenario_from_mapping(

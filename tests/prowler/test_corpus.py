@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import pytest
 from moto import mock_aws
-from moto_harness import patched_moto
-from prowler_harness import assert_read_only, iam_client_of, mocked_aws_provider, record_calls, run_checks, verdicts
-from scenario_seeder import seed_scenario
 
+from support_role.localaws import seed_scenario
+from support_role.localaws.moto_iam import patched_moto
 from support_role.scenarios import Scenario, load_corpus, mismatches
+from tests.support.prowler import (
+    assert_read_only,
+    iam_client_of,
+    mocked_aws_provider,
+    record_calls,
+    run_checks,
+    verdicts,
+)
 
 CORPUS = load_corpus()
 

@@ -8,8 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from moto import mock_aws
-from moto_harness import patched_moto
-from prowler_harness import (
+
+from prowler_checks.runtime import codes_of
+from support_role.localaws import seed_filler_roles, seed_scenario
+from support_role.localaws.moto_iam import patched_moto
+from support_role.scenarios import Scenario, scenario_from_mapping
+from tests.support.prowler import (
     assert_read_only,
     fail_operation,
     iam_client_of,
@@ -17,10 +21,6 @@ from prowler_harness import (
     record_calls,
     run_checks,
 )
-from scenario_seeder import seed_filler_roles, seed_scenario
-
-from prowler_checks.runtime import codes_of
-from support_role.scenarios import Scenario, scenario_from_mapping
 
 ACCOUNT = "123456789012"
 EXISTS_ID = "iam_cis_support_role_exists"

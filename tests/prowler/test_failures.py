@@ -8,15 +8,15 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from moto_harness import patched_moto
-from prowler_harness import fail_operation, iam_client_of, mocked_aws_provider, record_calls, run_checks
-from scenario_seeder import seed_scenario
 
 from prowler_checks.runtime import codes_of
 from support_role import Status, evaluate_exists
 from support_role._codec import read_prowler_finding
+from support_role.localaws import seed_scenario
+from support_role.localaws.moto_iam import patched_moto
 from support_role.scenarios import Scenario, scenario_from_mapping
 from support_role.sources.iam_reader import read_account
+from tests.support.prowler import fail_operation, iam_client_of, mocked_aws_provider, record_calls, run_checks
 
 ACCOUNT = "123456789012"
 EXISTS_ID = "iam_cis_support_role_exists"

@@ -13,10 +13,10 @@ from prowler.lib.check.compliance import update_checks_metadata_with_compliance
 from prowler.lib.check.compliance_models import Compliance
 from prowler.lib.check.models import CheckMetadata, load_check_metadata
 from prowler.providers.common.builtin import is_builtin_check
-from prowler_harness import CHECKS
 
 from prowler_checks import generate
 from support_role import CIS_CONTROL, RULES, RULES_BY_ID, SECURITY_HUB_CONTROL, RuleMeta
+from tests.support.prowler import CHECKS
 
 PROWLER_IDS = [rule.prowler_id for rule in RULES]
 

@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 from moto import mock_aws
-from moto_harness import patched_moto
-from prowler_harness import mocked_aws_provider, record_calls, run_checks
 
 from prowler_checks import runtime
 from support_role import LEAST_PRIVILEGE, MFA, TRUST
+from support_role.localaws.moto_iam import patched_moto
+from tests.support.prowler import mocked_aws_provider, record_calls, run_checks
 
 ACCOUNT = "123456789012"
 SUPPORT = "arn:aws:iam::aws:policy/AWSSupportAccess"

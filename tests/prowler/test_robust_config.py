@@ -8,23 +8,19 @@ The same files are refused the same way by Checkov: ``tests/checkov/test_robust_
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import pytest
-from moto_harness import moto_server
-from scenario_seeder import seed_scenario
-from test_robust_faults import support_account
 
 from prowler_checks.runtime import codes_of
 from support_role import RULES
+from support_role.localaws import CommandResult, IamQueryClient, MotoServer, seed_scenario
+from tests.prowler.test_robust_faults import support_account
+from tests.support import tools
 
 pytestmark = pytest.mark.slow
 
-PROWLER = os.environ.get("CIS_SUPPORT_ROLE_PROWLER") or str(Path(sys.executable).parent / "prowler")
 OUR_CHECKS = [rule.prowler_id for rule in RULES]
 ACCOUNT = "123456789012"
 
@@ -43,36 +39,25 @@ BAD_CONFIGS = {
 
 
 @pytest.fixture(scope="module")
-def endpoint() -> object:
-    with moto_server(account_id=ACCOUNT) as url:
-        iam = boto3.client(
-            "iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t"
-        )
-        seed_scenario(iam, support_account())
-        yield url
+def server() -> Iterator[MotoServer]:
+    with MotoServer(tools.moto_command(), account_id=ACCOUNT) as server:
+        seed_scenario(IamQueryClient(server.url), support_account())
+        yield server
 
 
-def _prowler(url: str, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
-    env.update(
-        AWS_ENDPOINT_URL=url,
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_CONFIG_FILE="/dev/null",
-        AWS_SHARED_CREDENTIALS_FILE="/dev/null",
-    )
-    command = [PROWLER, "aws", "-f", "us-east-1", "--no-banner", "-o", str(out), "-F", "out", "-M", "csv", *args]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+def _prowler(server: MotoServer, out: Path, *args: str) -> CommandResult:
+    return tools.run_prowler(server, out, "-M", "csv", *args)
 
 
 @pytest.mark.parametrize("case", list(BAD_CONFIGS))
-def test_the_prowler_cli_refuses_a_bad_configuration_naming_the_key(case: str, endpoint: str, tmp_path: Path) -> None:
+def test_the_prowler_cli_refuses_a_bad_configuration_naming_the_key(
+    case: str, server: MotoServer, tmp_path: Path
+) -> None:
     text, key, message = BAD_CONFIGS[case]
     config = tmp_path / "config.yaml"
     config.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    result = _prowler(endpoint, out, "-c", *OUR_CHECKS, "--config-file", str(config), "--log-level", "ERROR")
+    result = _prowler(server, out, "-c", *OUR_CHECKS, "--config-file", str(config), "--log-level", "ERROR")
     assert result.returncode == 3, result.stdout[-2000:] + result.stderr[-2000:]
     with (tmp_path / "out" / "out.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))

@@ -22,14 +22,13 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
 from moto import mock_aws
-from moto_harness import patched_moto
 from prowler.providers.aws.aws_provider import AwsProvider
-from prowler_harness import iam_client_of, mocked_aws_provider, record_calls, run_checks
-from scenario_seeder import seed_scenario
-from test_api_calls import assert_read_only
 
 from prowler_checks.runtime import codes_of
+from support_role.localaws import seed_scenario
+from support_role.localaws.moto_iam import patched_moto
 from support_role.scenarios import Scenario, scenario_from_mapping
+from tests.support.prowler import assert_read_only, iam_client_of, mocked_aws_provider, record_calls, run_checks
 
 ACCOUNT = "123456789012"
 EXISTS_ID = "iam_cis_support_role_exists"

@@ -2,8 +2,8 @@
 
 The resources are provider-agnostic: no ``provider`` or ``terraform`` block is written into the
 root module, so the same text serves ``checkov -d``, ``terraform plan`` offline (add
-:func:`offline_provider_files`) and ``terraform apply`` against a moto server (add your own
-provider block, e.g. :func:`provider_block` with an ``endpoint``).
+``support_role.localaws.offline_provider_files``) and ``terraform apply`` against a moto server
+(add ``support_role.localaws.provider_block`` with the server's ``endpoint``).
 
 Four styles write the same account four ways, so that every way the Checkov checks must read is
 exercised by the whole corpus:
@@ -36,7 +36,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from support_role.scenarios import RoleSpec, Scenario
@@ -49,19 +49,6 @@ REFERENCES = "references"
 ALL_STYLES: tuple[str, ...] = (*STYLES, REFERENCES)
 MARKER_ADDRESS = "terraform_data.cis_support_role_account_baseline"
 MODULE_NAME = "support_role"
-AWS_PROVIDER_VERSION = "5.100.0"
-
-# Regions whose partition the AWS provider reports through data.aws_partition.
-REGION_OF_PARTITION: dict[str, str] = {
-    "aws": "us-east-1",
-    "aws-cn": "cn-north-1",
-    "aws-us-gov": "us-gov-west-1",
-    "aws-iso": "us-iso-east-1",
-    "aws-iso-b": "us-isob-east-1",
-    "aws-iso-e": "eu-isoe-west-1",
-    "aws-iso-f": "us-isof-south-1",
-    "aws-eusc": "eusc-de-east-1",
-}
 
 
 @dataclass(frozen=True)
@@ -895,42 +882,7 @@ def render_scenario(scenario: Scenario, style: str = "resources", *, marker: boo
     return RenderedTerraform(files, role_addresses, tuple(w.addresses), marker)
 
 
-# ------------------------------------------------------------------------------- providers
-def required_providers(version: str = AWS_PROVIDER_VERSION) -> str:
-    return (
-        "terraform {\n  required_providers {\n    aws = {\n"
-        f'      source  = "hashicorp/aws"\n      version = "{version}"\n'
-        "    }\n  }\n}\n"
-    )
-
-
-def provider_block(partition: str = "aws", *, endpoint: str | None = None, region: str | None = None) -> str:
-    """A ``provider "aws"`` block that never reaches AWS: fake credentials, no account lookups.
-
-    With ``endpoint`` (a moto server on loopback) IAM and STS calls go there; without it only
-    ``terraform plan`` works (the resources above read nothing from AWS while planning).
-    """
-    region = region or REGION_OF_PARTITION.get(partition, "us-east-1")
-    body = (
-        'provider "aws" {\n'
-        f'  region                      = "{region}"\n'
-        '  access_key                  = "AKIAIOSFODNN7EXAMPLE"\n'
-        '  secret_key                  = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'
-        "  skip_credentials_validation = true\n"
-        "  skip_requesting_account_id  = true\n"
-        "  skip_metadata_api_check     = true\n"
-        "  skip_region_validation      = true\n"
-    )
-    if endpoint:
-        body += f'  endpoints {{\n    iam = "{endpoint}"\n    sts = "{endpoint}"\n  }}\n'
-    return body + "}\n"
-
-
-def offline_provider_files(partition: str = "aws") -> dict[str, str]:
-    """The extra file that lets ``terraform plan`` run offline on a rendered root module."""
-    return {"providers.tf": required_providers() + "\n" + provider_block(partition)}
-
-
+# ---------------------------------------------------------------------------------- digest
 def digest(rendered: RenderedTerraform, extra: Iterable[str] = ()) -> str:
     """A stable hash of the rendered files (used to tell a committed plan from a stale one)."""
     h = hashlib.sha256()
@@ -939,10 +891,3 @@ def digest(rendered: RenderedTerraform, extra: Iterable[str] = ()) -> str:
     for item in extra:
         h.update(item.encode() + b"\0")
     return h.hexdigest()
-
-
-def render_many(
-    scenarios: Sequence[Scenario], styles: Sequence[str] = STYLES
-) -> dict[tuple[str, str], RenderedTerraform]:
-    """Every scenario in every style, keyed by (style, scenario name)."""
-    return {(style, s.name): render_scenario(s, style) for style in styles for s in scenarios}

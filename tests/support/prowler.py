@@ -16,7 +16,6 @@ from prowler.lib.check.models import Check_Report_AWS
 from prowler.providers.aws.aws_provider import AwsProvider
 from prowler.providers.aws.models import AWSIdentityInfo, AWSSession
 from prowler.providers.common.provider import Provider
-from scenario_seeder import region_for
 
 from prowler_checks.iam_cis_support_role_exists.iam_cis_support_role_exists import iam_cis_support_role_exists
 from prowler_checks.iam_cis_support_role_least_privilege.iam_cis_support_role_least_privilege import (
@@ -30,6 +29,7 @@ from prowler_checks.iam_cis_support_role_trusts_specific_principals.iam_cis_supp
 )
 from prowler_checks.runtime import codes_of
 from support_role import EXISTS, LEAST_PRIVILEGE, MFA, TRUST, Problem, Status, Verdict
+from support_role.localaws import region_for
 
 CHECKS: dict[str, type] = {
     EXISTS: iam_cis_support_role_exists,

@@ -1,7 +1,8 @@
-"""Shared by the Checkov tests: fixture trees, real Checkov runs, and reading results back.
+"""The Checkov tests' machinery: fixture trees, real Checkov runs, and our results read back.
 
-Runs in the checkov environment. Nothing here imitates Checkov: :func:`run_runner` calls
-Checkov's own ``Runner`` classes with our ``--external-checks-dir``, :func:`run_cli` its CLI.
+Runs in the checkov environment (Checkov is imported only inside the functions that run it).
+Nothing here imitates Checkov: :func:`run_runner` calls Checkov's own ``Runner`` classes with our
+``--external-checks-dir``, :func:`run_cli` its CLI.
 """
 
 from __future__ import annotations
@@ -9,17 +10,19 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from support_role import RULES
+from tests.support.tools import CHECKS_DIR, ROOT, checkov_cli
 
-ROOT = Path(__file__).resolve().parents[2]
-CHECKS_DIR = ROOT / "checkov_checks"
-PLANS_DIR = Path(__file__).resolve().parent / "plans"
+if TYPE_CHECKING:  # Checkov itself is imported only where it runs
+    from checkov.common.output.report import Report
+    from checkov.common.runners.base_runner import BaseRunner
+
 CHECK_IDS: tuple[str, ...] = tuple(rule.checkov_id for rule in RULES)
 CHECK_OF_RULE: dict[str, str] = {rule.id: rule.checkov_id for rule in RULES}
 RULE_OF_CHECK: dict[str, str] = {rule.checkov_id: rule.id for rule in RULES}
@@ -58,7 +61,7 @@ def _details(record: object) -> tuple[str, ...]:
     return tuple(str(d) for d in details)
 
 
-def results_of(reports: object) -> list[Result]:
+def results_of(reports: Report | list[Report]) -> list[Result]:
     """Our checks' results from one Checkov report or a list of them."""
     items = reports if isinstance(reports, list) else [reports]
     out: list[Result] = []
@@ -113,7 +116,7 @@ def run_runner(framework: str, folder: Path, checks: Sequence[str] = CHECK_IDS) 
     """Checkov's own Runner for one framework over a folder, with our checks loaded from disk."""
     from checkov.runner_filter import RunnerFilter
 
-    runner: object
+    runner: BaseRunner[Any, Any, Any]
     if framework == "terraform":
         from checkov.terraform.runner import Runner as TerraformRunner
 
@@ -129,9 +132,7 @@ def run_runner(framework: str, folder: Path, checks: Sequence[str] = CHECK_IDS) 
     else:
         raise ValueError(framework)
     runner_filter = RunnerFilter(framework=[framework], checks=list(checks))
-    report = runner.run(  # type: ignore[attr-defined]
-        root_folder=str(folder), external_checks_dir=[str(CHECKS_DIR)], runner_filter=runner_filter
-    )
+    report = runner.run(root_folder=str(folder), external_checks_dir=[str(CHECKS_DIR)], runner_filter=runner_filter)
     return results_of(report)
 
 
@@ -145,20 +146,13 @@ class CliRun:
         return json.loads(self.stdout)
 
 
-def checkov_binary() -> str:
-    env = os.environ.get("CIS_SUPPORT_ROLE_CHECKOV")
-    if env:
-        return env
-    return str(Path(sys.executable).with_name("checkov"))
-
-
 def run_cli(args: Iterable[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> CliRun:
     """The real ``checkov`` command of this environment (run from the repository root by default)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("CIS_SUPPORT_ROLE_CONFIG")}
     full_env.update(env or {})
     full_env.setdefault("LOG_LEVEL", "WARNING")
     completed = subprocess.run(
-        [checkov_binary(), *args], capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=900
+        [str(checkov_cli()), *args], capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=900
     )
     return CliRun(completed.returncode, completed.stdout, completed.stderr)
 

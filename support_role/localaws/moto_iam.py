@@ -1,40 +1,38 @@
-"""moto as the tests, the benchmark and the demo use it: a faithful ListEntitiesForPolicy and a server.
-
-A faithful ``ListEntitiesForPolicy`` for moto, installed by the harness only.
+"""moto whose IAM ``ListEntitiesForPolicy`` answers the way IAM does; needs moto installed.
 
 moto 5.2's implementation looks at only the first 100 roles (ordered by random role ID, so which
 roles it sees is random once an account has more), ignores ``PolicyUsageFilter`` (a role using a
 policy as its permissions boundary is never listed; asked for boundary use it returns the
-attachments instead) and never paginates. This replacement reads every user, role and group,
-honours ``EntityFilter``, ``PathPrefix``, ``PolicyUsageFilter``, ``MaxItems`` and ``Marker``, and
-answers the way IAM does. A second patch makes in-process moto put GovCloud IAM calls in the
-aws-us-gov partition (it reads the region "us-gov" from iam.us-gov.amazonaws.com and falls back to
-the aws partition). Nothing in the product imports this module.
+attachments instead) and never paginates. The replacement here reads every user, role and group,
+honours ``EntityFilter``, ``PathPrefix``, ``PolicyUsageFilter``, ``MaxItems`` and ``Marker``. A
+second patch makes in-process moto put GovCloud IAM calls in the aws-us-gov partition (it reads
+the region "us-gov" from iam.us-gov.amazonaws.com and falls back to the aws partition).
 
-Run as a script it is ``moto_server`` with the patch installed (same arguments), and
-:func:`moto_server` starts and stops such a server on 127.0.0.1 for a test or a benchmark:
+Two uses, and nothing else imports this module (the rest of the package never imports moto):
 
-    MOTO_IAM_LOAD_MANAGED_POLICIES=true python tests/prowler/moto_harness.py -H 127.0.0.1 -p 5000
+* in-process, around moto's ``mock_aws``: ``with patched_moto(): ...``;
+* as a server: ``python -m support_role.localaws.moto_iam -H 127.0.0.1 -p PORT`` takes
+  ``moto_server``'s arguments (``support_role.localaws.moto_iam_command`` builds it for
+  :class:`~support_role.localaws.MotoServer`). With ``$MOTO_IAM_CALL_LOG`` set to a file, the
+  server appends ``<service> <Action>`` to it for every call it answers (the benchmarks count
+  calls that way).
 """
 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-from moto.core.responses import ActionResult
+from moto.core.responses import ActionResult, BaseResponse
 from moto.iam.responses import IamResponse
 
+CALL_LOG_ENV = "MOTO_IAM_CALL_LOG"
 _ORIGINAL = IamResponse.list_entities_for_policy
-HERE = Path(__file__).resolve()
+_ORIGINAL_REGION = IamResponse.get_region_from_url
 
 
 def _faithful_list_entities_for_policy(self: IamResponse) -> ActionResult:
@@ -49,10 +47,10 @@ def _faithful_list_entities_for_policy(self: IamResponse) -> ActionResult:
     backend = self.backend
 
     def attached(item: Any) -> bool:
-        return policy_arn in item.managed_policies
+        return bool(policy_arn in item.managed_policies)
 
     def boundary(item: Any) -> bool:
-        return getattr(item, "permissions_boundary_arn", None) == policy_arn
+        return bool(getattr(item, "permissions_boundary_arn", None) == policy_arn)
 
     wanted: Callable[[Any], bool]
     if usage == "PermissionsPolicy":
@@ -85,13 +83,10 @@ def _faithful_list_entities_for_policy(self: IamResponse) -> ActionResult:
     return ActionResult(result)
 
 
-_ORIGINAL_REGION = IamResponse.get_region_from_url
-
-
 def _iam_region_from_url(self: IamResponse, request: Any, full_url: str) -> str:
     # In-process (mock_aws) the GovCloud IAM endpoint iam.us-gov.amazonaws.com reads as region
     # "us-gov", which moto maps to the aws partition; a moto server sees the signing region instead.
-    region = _ORIGINAL_REGION(self, request, full_url)
+    region = str(_ORIGINAL_REGION(self, request, full_url))
     return "us-gov-west-1" if region == "us-gov" else region
 
 
@@ -105,7 +100,7 @@ def install() -> None:
     from moto.ssoadmin.models import ssoadmin_backends
 
     IamResponse.list_entities_for_policy = _faithful_list_entities_for_policy  # type: ignore[method-assign]
-    IamResponse.get_region_from_url = _iam_region_from_url  # type: ignore[method-assign]
+    IamResponse.get_region_from_url = _iam_region_from_url  # type: ignore[method-assign,assignment]
     ssoadmin_backends._additional_regions = list(SSO_ADMIN_REGIONS_MOTO_LACKS)
 
 
@@ -119,7 +114,7 @@ def uninstall() -> None:
 
 @contextmanager
 def patched_moto() -> Iterator[None]:
-    """The harness patches installed for the duration of a block (in-process moto)."""
+    """The patches installed for the duration of a block (in-process moto, ``mock_aws``)."""
     install()
     try:
         yield
@@ -127,15 +122,8 @@ def patched_moto() -> Iterator[None]:
         uninstall()
 
 
-CALL_LOG_ENV = "MOTO_HARNESS_CALL_LOG"
-
-
 def install_call_log(path: str) -> None:
-    """Append "<service> <Action>" to ``path`` for every API call the server answers (benchmarks)."""
-    import threading
-
-    from moto.core.responses import BaseResponse
-
+    """Append "<service> <Action>" to ``path`` for every API call the server answers."""
     original = BaseResponse.call_action
     lock = threading.Lock()
 
@@ -147,59 +135,17 @@ def install_call_log(path: str) -> None:
     BaseResponse.call_action = call_action  # type: ignore[method-assign]
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def moto_server(
-    account_id: str | None = None, env: Mapping[str, str] | None = None, call_log: Path | None = None
-) -> Iterator[str]:
-    """A patched moto server on 127.0.0.1 (AWS managed policies loaded); yields its endpoint URL.
-
-    ``account_id`` becomes the account every request lands in (``MOTO_ACCOUNT_ID``); with
-    ``call_log`` the server appends one line per API call it answers to that file.
-    """
-    port = free_port()
-    server_env = {**os.environ, **(env or {}), "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
-    if account_id:
-        server_env["MOTO_ACCOUNT_ID"] = account_id
-    if call_log is not None:
-        server_env[CALL_LOG_ENV] = str(call_log)
-    process = subprocess.Popen(
-        [sys.executable, str(HERE), "-H", "127.0.0.1", "-p", str(port)],
-        env=server_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/moto-api/", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"moto server on port {port} did not start") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-if __name__ == "__main__":
+def main(argv: list[str]) -> int:
+    """``moto_server`` with the patches installed (same arguments)."""
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-    from moto.server import main
+    from moto.server import main as moto_server
 
     install()
     if os.environ.get(CALL_LOG_ENV):
         install_call_log(os.environ[CALL_LOG_ENV])
+    moto_server(argv)
+    return 0
+
+
+if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

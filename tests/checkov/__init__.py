@@ -1,0 +1,1 @@
+"""Tests of the Checkov checks with the real Checkov (its own environment)."""

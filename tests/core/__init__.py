@@ -1,0 +1,1 @@
+"""Tests of the core (base environment): rules, policies, configuration, sources, fuzzing, doctor."""

@@ -1,0 +1,1 @@
+"""End to end (base environment, driving the scanner environments): every path, one answer."""
