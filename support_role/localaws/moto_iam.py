@@ -16,6 +16,16 @@ Two uses, and nothing else imports this module (the rest of the package never im
   :class:`~support_role.localaws.MotoServer`). With ``$MOTO_IAM_CALL_LOG`` set to a file, the
   server appends ``<service> <Action>`` to it for every call it answers (the benchmarks count
   calls that way).
+
+As a server it answers one request at a time (:func:`serialize_requests`). moto's backends are
+plain dictionaries without locks and its server runs each request in a thread of its own: when one
+request lists the roles while another adds one, moto answers 500 (``RuntimeError: dictionary
+changed size during iteration``). Clients retry such answers with growing back-off, and the AWS
+provider wraps CreateRole in a two-minute retry loop that, once that time has passed, calls
+CreateRole one more time whatever the first call became: on a busy machine the first call
+succeeds late, the extra call meets the role it made, and ``terraform apply`` fails with
+``EntityAlreadyExists`` for a role the configuration declares once. Served one at a time, no
+request fails, so nothing is retried (``tests/e2e/test_harness.py`` proves it with 16 clients).
 """
 
 from __future__ import annotations
@@ -135,12 +145,25 @@ def install_call_log(path: str) -> None:
     BaseResponse.call_action = call_action  # type: ignore[method-assign]
 
 
+def serialize_requests() -> None:
+    """Answer one request at a time: every backend read and write under one lock."""
+    original = BaseResponse._dispatch
+    lock = threading.RLock()
+
+    def dispatch(self: BaseResponse, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return original(self, *args, **kwargs)
+
+    BaseResponse._dispatch = dispatch  # type: ignore[method-assign]
+
+
 def main(argv: list[str]) -> int:
-    """``moto_server`` with the patches installed (same arguments)."""
+    """``moto_server`` with the patches installed (same arguments), one request at a time."""
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     from moto.server import main as moto_server
 
     install()
+    serialize_requests()
     if os.environ.get(CALL_LOG_ENV):
         install_call_log(os.environ[CALL_LOG_ENV])
     moto_server(argv)

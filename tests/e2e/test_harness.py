@@ -4,6 +4,7 @@ boto3 (in Prowler's environment) reads back exactly what was applied."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -122,3 +123,37 @@ def test_the_moto_server_listens_on_loopback_only_and_is_gone_after_the_block(pr
         assert twice.value.code == "EntityAlreadyExists" and twice.value.status == 409
     assert not server.running and _listening(server.port) == set()
 
+
+def test_concurrent_creates_and_reads_get_no_server_error(prowler_python: Path, tmp_path: Path) -> None:
+    """Sixteen clients at once, as ``terraform apply`` sends them: moto's backends have no locks, so
+    an unserialised server answers 500 when one request lists the roles while another adds one, and
+    a retried create then meets the role it made (``EntityAlreadyExists``). Every call must succeed."""
+    failures: list[str] = []
+    trust = json.dumps(TRUST)
+
+    def client(names: list[str]) -> None:
+        iam = IamQueryClient(server.url)
+        for name in names:
+            for action, params in (
+                ("CreateRole", {"RoleName": name, "AssumeRolePolicyDocument": trust}),
+                ("AttachRolePolicy", {"RoleName": name, "PolicyArn": "arn:aws:iam::aws:policy/AWSSupportAccess"}),
+                ("GetRole", {"RoleName": name}),
+                ("ListRoles", {}),
+            ):
+                try:
+                    iam.call(action, **params)
+                except IamError as error:
+                    failures.append(f"{action} {name}: {error}")
+
+    names = [f"role-{i:03d}" for i in range(400)]
+    with MotoServer(tools.moto_command(), log_dir=tmp_path) as server:
+        threads = [threading.Thread(target=client, args=(names[i::16],)) for i in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        listed = IamQueryClient(server.url).call("ListRoles", MaxItems="1000")
+        roles = {node.text for node in listed.iter() if node.tag.endswith("RoleName")}
+    assert failures == []
+    assert roles == set(names)
+    assert server.log is not None and '" 500 ' not in server.log.read_text(encoding="utf-8")
