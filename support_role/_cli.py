@@ -57,7 +57,7 @@ def _corpus(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from ._doctor import main as doctor
+    from .doctor import main as doctor
 
     return doctor(args.checkov, args.prowler, args.moto_server, args.skip or (), args.config, args.json, args.timeout)
 

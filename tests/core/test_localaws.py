@@ -1,4 +1,4 @@
-"""The simulated-account helpers that need no moto: partitions, the provider block, a server that fails."""
+"""The simulated-account helpers that need no server: partitions, the provider block, the doctor's canary."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from support_role import PARTITIONS
+from support_role import EXISTS, PARTITIONS, evaluate_account
+from support_role.doctor import expected_file
+from support_role.doctor._prowler import canary_account, prowler_expectations
 from support_role.localaws import (
     REGION_OF_PARTITION,
     MotoServer,
@@ -17,6 +19,7 @@ from support_role.localaws import (
     provider_block,
     region_for,
 )
+from support_role.scenarios import mismatches, scenario_account
 
 
 def test_every_partition_has_a_region() -> None:
@@ -31,6 +34,15 @@ def test_the_provider_block_signs_in_the_partitions_region(partition: str) -> No
     assert 'iam = "http://127.0.0.1:5000"' in block and 'sts = "http://127.0.0.1:5000"' in block
     offline = offline_provider_files(partition)["providers.tf"]
     assert "endpoints" not in offline and 'version = "5.100.0"' in offline
+
+
+def test_the_doctors_canary_account_expects_what_the_core_decides() -> None:
+    account = canary_account(expected_file())
+    results = evaluate_account(scenario_account(account), account.parsed_config())
+    assert list(mismatches(account, results[""][EXISTS], {k: v for k, v in results.items() if k})) == []
+    expected = {(e.check_id, e.resource): e.result for e in prowler_expectations(account)}
+    assert len(expected) == 13  # exists once, three rules on each of the four roles
+    assert expected[("iam_cis_support_role_trusts_specific_principals", "canary-trust-fail")] == "FAIL account-root"
 
 
 def test_a_server_that_exits_at_once_is_an_error_naming_its_output(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +25,17 @@ import pytest
 import tomllib
 
 from support_role import RULES
+from tests.support import tools
+from tests.support.tools import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-VENVS = Path(os.environ.get("CIS_SUPPORT_ROLE_VENVS", ROOT / ".venvs"))
-CANARY = ROOT / "support_role" / "canary"
+CANARY = ROOT / "support_role" / "doctor" / "canary"
 
 
-def _tool(env_var: str, fallback: Path) -> str:
-    path = os.environ.get(env_var) or str(fallback)
-    if not Path(path).is_file():
-        pytest.skip(f"{path} not found: set {env_var} or run: bash -c 'source scripts/envs.sh; ensure_all_envs'")
-    return path
+def _tool(find: Callable[[], Path]) -> str:
+    try:
+        return str(find())
+    except tools.ToolMissing as missing:
+        pytest.skip(str(missing))
 
 
 def _doctor(*args: str, pythonpath: Path | None = None) -> tuple[int, dict[str, Any], str]:
@@ -58,8 +59,8 @@ def _rows(report: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
 
 @pytest.mark.slow
 def test_the_doctor_sees_every_check_load_and_give_its_expected_result() -> None:
-    checkov = _tool("CIS_SUPPORT_ROLE_CHECKOV", VENVS / "checkov" / "bin" / "checkov")
-    prowler = _tool("CIS_SUPPORT_ROLE_PROWLER", VENVS / "prowler" / "bin" / "prowler")
+    checkov = _tool(tools.checkov_cli)
+    prowler = _tool(tools.prowler_cli)
     code, report, stderr = _doctor("--checkov", checkov, "--prowler", prowler)
     assert code == 0, json.dumps(report, indent=2) + stderr
     assert report["ok"] is True
@@ -83,7 +84,7 @@ def test_the_doctor_sees_every_check_load_and_give_its_expected_result() -> None
 @pytest.mark.slow
 def test_the_doctor_fails_naming_a_checkov_check_that_did_not_load(tmp_path: Path) -> None:
     """A Terraform check file that cannot be imported: Checkov logs it and scans on without it."""
-    checkov = _tool("CIS_SUPPORT_ROLE_CHECKOV", VENVS / "checkov" / "bin" / "checkov")
+    checkov = _tool(tools.checkov_cli)
     shadow = tmp_path / "checkov_checks"
     shutil.copytree(ROOT / "checkov_checks", shadow, ignore=shutil.ignore_patterns("__pycache__"))
     broken = shadow / "cis_support_role_terraform.py"
@@ -105,7 +106,7 @@ def test_the_doctor_fails_naming_a_checkov_check_that_did_not_load(tmp_path: Pat
 @pytest.mark.slow
 def test_the_doctor_fails_naming_a_prowler_check_prowler_refused(tmp_path: Path) -> None:
     """Invalid metadata (a title starting with "Ensure"): Prowler refuses the check."""
-    prowler = _tool("CIS_SUPPORT_ROLE_PROWLER", VENVS / "prowler" / "bin" / "prowler")
+    prowler = _tool(tools.prowler_cli)
     shadow = tmp_path / "prowler_checks"
     shutil.copytree(ROOT / "prowler_checks", shadow, ignore=shutil.ignore_patterns("__pycache__"))
     check = "iam_cis_support_role_requires_mfa"
@@ -143,25 +144,30 @@ def test_an_invalid_configuration_fails_the_doctor_naming_the_key(tmp_path: Path
 
 
 def test_the_doctor_imports_no_scanner_and_no_boto3() -> None:
-    tree = ast.parse((ROOT / "support_role" / "_doctor.py").read_text(encoding="utf-8"))
+    """The doctor and the local account it uses (all but ``moto_iam``, a server run in Prowler's
+    environment) import no scanner, no AWS SDK and no moto: the doctor runs from any environment."""
+    files = [*(ROOT / "support_role" / "doctor").glob("*.py"), *(ROOT / "support_role" / "localaws").glob("*.py")]
+    files = [f for f in files if f.name != "moto_iam.py"]
+    assert len(files) >= 8
     imported: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            imported.add(node.module.split(".")[0])
-    assert imported.isdisjoint({"checkov", "prowler", "boto3", "botocore", "moto"}), imported
+    for file in files:
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    assert imported.isdisjoint({"checkov", "prowler", "boto3", "botocore", "moto", "yaml"}), imported
 
 
 def test_the_canary_ships_in_the_package_data() -> None:
     """Every canary file matches a package-data glob of pyproject.toml (as setuptools expands them)."""
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = data["tool"]["setuptools"]["package-data"]
-    globs = [*patterns.get("*", []), *patterns.get("support_role", [])]
+    globs = [*patterns.get("*", []), *patterns.get("support_role.doctor", [])]
     shipped = {
         Path(match).resolve()
         for pattern in globs
-        for match in glob.glob(str(ROOT / "support_role" / pattern), recursive=True)
+        for match in glob.glob(str(ROOT / "support_role" / "doctor" / pattern), recursive=True)
     }
     canary = {path.resolve() for path in CANARY.rglob("*") if path.is_file() and "__pycache__" not in path.parts}
     assert canary and canary <= shipped, sorted(str(p) for p in canary - shipped)
