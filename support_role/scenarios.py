@@ -376,12 +376,30 @@ def load_scenario(path: str | Path) -> Scenario:
     return scenario_from_mapping(raw, file)
 
 
+# The corpus is part of the repository, not of the installed package: from a wheel this folder does
+# not exist, and loading it without naming a folder is an error rather than an empty corpus.
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "tests" / "corpus"
 
 
 def load_corpus(directory: str | Path | None = None) -> list[Scenario]:
+    """Every scenario file (``*.yaml``) of ``directory`` (default: the repository's ``tests/corpus``).
+
+    Raises ScenarioError for a folder that does not exist or holds no scenario file (a replay of
+    nothing proves nothing), and for a broken file or a name used twice.
+    """
     folder = Path(directory) if directory is not None else CORPUS_DIR
-    scenarios = [load_scenario(p) for p in sorted(folder.glob("*.yaml"))]
+    if not folder.is_dir():
+        hint = (
+            ""
+            if directory is not None
+            else " (the scenario corpus is part of the repository, not of the installed package: "
+            "name its folder, e.g. python -m support_role corpus path/to/tests/corpus)"
+        )
+        raise ScenarioError(f"{folder}: no such folder{hint}")
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise ScenarioError(f"{folder}: no scenario file (*.yaml) in this folder")
+    scenarios = [load_scenario(p) for p in files]
     names = [s.name for s in scenarios]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

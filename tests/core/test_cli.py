@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -102,3 +103,27 @@ def test_corpus_exits_2_with_a_message_on_a_broken_scenario(tmp_path: Path) -> N
     assert done.returncode == 2
     assert "broken.yaml" in done.stderr and "MAYBE" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_corpus_without_a_folder_outside_the_repository_fails_saying_where_the_corpus_is(tmp_path: Path) -> None:
+    """As installed from a wheel: the package without the repository around it has no corpus."""
+    site = tmp_path / "site"
+    shutil.copytree(REPOSITORY / "support_role", site / "support_role", ignore=shutil.ignore_patterns("__pycache__"))
+    done = subprocess.run(
+        [sys.executable, "-m", "support_role", "corpus"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(site)},  # this copy shadows the editable install
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "0 scenarios" not in done.stdout
+    assert f"{site / 'tests' / 'corpus'}: no such folder" in done.stderr
+    assert "python -m support_role corpus path/to/tests/corpus" in done.stderr
+
+
+def test_corpus_of_a_folder_without_scenarios_fails(tmp_path: Path) -> None:
+    done = run("corpus", str(tmp_path), cwd=tmp_path)
+    assert done.returncode == 2
+    assert f"{tmp_path}: no scenario file (*.yaml) in this folder" in done.stderr
