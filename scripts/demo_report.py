@@ -184,10 +184,6 @@ def compare(left: Iterable[Finding], right: Iterable[Finding]) -> list[Row]:
     return [Row(role, rule, a.get((role, rule)), b.get((role, rule))) for role, rule in keys]
 
 
-def _cell(finding: Finding | None) -> str:
-    return finding.verdict if finding is not None else "(no result)"
-
-
 def _cell_lines(finding: Finding | None, width: int) -> list[str]:
     """A verdict in a column of ``width``: the status, then the codes, wrapped between codes."""
     if finding is None:

@@ -57,15 +57,6 @@ class Batch:
         results = evaluate_account(scenario_account(self.account), self.account.parsed_config())
         return Expectation.parse(describe_verdict(results[""][EXISTS]), self.name)
 
-    def owner(self, role_name: str) -> tuple[Member, str] | None:
-        """The member scenario a batch role belongs to, and the role's name in that scenario."""
-        for member in self.members:
-            if role_name.startswith(member.prefix):
-                original = role_name[len(member.prefix) :]
-                if any(r.name == original for r in member.scenario.roles):
-                    return member, original
-        return None
-
 
 def config_key(scenario: Scenario) -> str:
     return json.dumps(dict(scenario.config), sort_keys=True, default=str)
