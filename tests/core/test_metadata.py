@@ -9,6 +9,7 @@ import pytest
 from support_role import CIS_CONTROL, PER_ROLE_RULES, RULES, RULES_BY_ID, SECURITY_HUB_CONTROL, RuleMeta
 from support_role import EXISTS as EXISTS_ID
 from support_role._arn import is_support_policy
+from tests.support.tools import ROOT
 
 IDS = ("support-role-exists", "support-role-trust", "support-role-least-privilege", "support-role-mfa")
 
@@ -36,10 +37,19 @@ def test_texts_fit_both_scanners(rule: RuleMeta) -> None:
     assert rule.relation in ("control", "intent")
 
 
+def test_each_rule_keeps_its_published_scanner_ids() -> None:
+    """The IDs users write in skip lists, baselines and pipelines (docs/DECISIONS.md, Identifiers):
+    renumbering or renaming a rule must fail here, not silently move every skip to another rule."""
+    assert {rule.id: (rule.checkov_id, rule.prowler_id) for rule in RULES} == {
+        "support-role-exists": ("CKV_CISSR_1", "iam_cis_support_role_exists"),
+        "support-role-trust": ("CKV_CISSR_2", "iam_cis_support_role_trusts_specific_principals"),
+        "support-role-least-privilege": ("CKV_CISSR_3", "iam_cis_support_role_least_privilege"),
+        "support-role-mfa": ("CKV_CISSR_4", "iam_cis_support_role_requires_mfa"),
+    }
+
+
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
 def test_scanner_ids_follow_each_scanners_rules(rule: RuleMeta) -> None:
-    assert re.fullmatch(r"CKV_CISSR_[0-9]+", rule.checkov_id)
-    assert rule.checkov_id == f"CKV_CISSR_{rule.number}"
     assert re.fullmatch(r"iam_[a-z0-9_]+", rule.prowler_id)  # the service name is the first token
     assert rule.prowler_id != "iam_support_role_created"  # never reuse the built-in's ID
 
@@ -81,27 +91,33 @@ def test_remediation_snippets_are_partition_aware_and_follow_the_rules(rule: Rul
 
 
 def test_cis_mapping_for_every_benchmark_version() -> None:
-    assert CIS_CONTROL == {
-        "1.2.0": "1.20",
-        "1.3.0": "1.17",
-        "1.4.0": "1.17",
-        "1.5.0": "1.17",
-        "2.0.0": "1.17",
-        "3.0.0": "1.17",
-        "4.0.0": "1.17",
-        "5.0.0": "1.16",
-        "6.0.0": "2.16",
-        "7.0.0": "2.15",
-    }
+    # as the contract states it: v1.2 -> 1.20, v1.3..v4.0 -> 1.17, v5.0 -> 1.16, v6.0 -> 2.16, v7.0 -> 2.15
+    from_1_3_to_4_0 = dict.fromkeys(("1.3.0", "1.4.0", "1.5.0", "2.0.0", "3.0.0", "4.0.0"), "1.17")
+    assert {"1.2.0": "1.20", **from_1_3_to_4_0, "5.0.0": "1.16", "6.0.0": "2.16", "7.0.0": "2.15"} == CIS_CONTROL
     assert SECURITY_HUB_CONTROL == "IAM.18"
 
 
-@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
-def test_to_dict_carries_the_mapping(rule: RuleMeta) -> None:
-    data = rule.to_dict()
-    assert data["id"] == rule.id
-    assert data["checkov_ids"] == [rule.checkov_id]
-    assert data["prowler_id"] == rule.prowler_id
+def test_to_dict_carries_the_mapping_pipelines_read() -> None:
+    """``python -m support_role rules --json`` is the one published mapping (docs/DECISIONS.md)."""
+    data = RULES_BY_ID["support-role-trust"].to_dict()
+    assert {k: data[k] for k in ("id", "checkov_ids", "prowler_id", "severity", "security_hub", "guideline")} == {
+        "id": "support-role-trust",
+        "checkov_ids": ["CKV_CISSR_2"],
+        "prowler_id": "iam_cis_support_role_trusts_specific_principals",
+        "severity": "high",
+        "security_hub": "IAM.18",
+        "guideline": "https://github.com/cis-support-role/cis-support-role/blob/main/README.md#support-role-trust",
+    }
     assert data["cis"] == CIS_CONTROL
-    assert data["security_hub"] == "IAM.18"
-    assert str(data["guideline"]).endswith("#" + rule.id)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_the_guideline_link_leads_to_the_rules_section_of_the_readme(rule: RuleMeta) -> None:
+    """Checkov shows the guideline link with every result: it must open the section about that rule,
+    and the README's rule table must name the rule's scanner IDs."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    page, _, anchor = rule.anchor.partition("#")
+    assert page.endswith("/README.md") and anchor == rule.id
+    assert f'<a id="{anchor}"></a>\n### {rule.id}\n' in readme
+    row = next(line for line in readme.splitlines() if line.startswith(f"| [{rule.id}](#{anchor}) |"))
+    assert f"`{rule.checkov_id}`" in row and f"`{rule.prowler_id}`" in row
