@@ -7,12 +7,13 @@ import json
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from .._metadata import RULES
+from ..reports import ReportError, read_checkov
 from ._report import Expected, Report, Step
-from ._tools import result_of, scanner_env, tail
+from ._tools import scanner_env, tail
 
 FRAMEWORKS = ("terraform", "cloudformation")
 
@@ -22,37 +23,6 @@ def checks_dir() -> str | None:
     spec = importlib.util.find_spec("checkov_checks")
     locations = list(spec.submodule_search_locations or []) if spec else []
     return str(locations[0]) if locations else None
-
-
-def _checkov_records(data: object) -> Iterator[tuple[str, str, str, str, str]]:
-    """(framework, check ID, file, resource, result) of our results in Checkov's JSON output."""
-    reports = data if isinstance(data, list) else [data]
-    ours = {rule.checkov_id for rule in RULES}
-    for report in reports:
-        if not isinstance(report, Mapping):
-            continue
-        results = report.get("results")
-        if not isinstance(results, Mapping):
-            continue
-        for key, status in (("passed_checks", "PASS"), ("failed_checks", "FAIL")):
-            for record in results.get(key) or []:
-                if not isinstance(record, Mapping) or record.get("check_id") not in ours:
-                    continue
-                check_result = record.get("check_result")
-                details = record.get("details") or (
-                    check_result.get("details") if isinstance(check_result, Mapping) else None
-                )
-                codes: list[str] = []
-                for line in details or []:
-                    if isinstance(line, str) and line.startswith("verdict: "):
-                        codes = [c.strip() for c in line.partition("[")[2].rstrip("]").split(",")]
-                yield (
-                    str(report.get("check_type")),
-                    str(record["check_id"]),
-                    str(record.get("file_path")),
-                    str(record.get("resource")),
-                    result_of(status, codes),
-                )
 
 
 def checkov_expectations(data: Mapping[str, object]) -> list[Expected]:
@@ -90,12 +60,17 @@ def run_checkov(checkov: str, canary: Path, report: Report, expected: list[Expec
         detail = f"exit code {done.returncode} and no JSON report:\n{tail(done.stderr or done.stdout)}"
         report.steps.append(Step(name, "failed", detail))
         return
+    try:
+        findings = read_checkov(data)
+    except ReportError as error:
+        report.steps.append(Step(name, "failed", f"exit code {done.returncode}: {error}"))
+        return
     seen: dict[tuple[str, str, str, str], str] = {}
-    for framework, check_id, file, resource, result in _checkov_records(data):
-        key = (framework, check_id, file, resource)
+    for finding in findings:
+        key = (finding.framework, finding.check_id, finding.file_path, finding.resource)
         if key in seen:
-            report.unexpected.append(f"checkov: two {check_id} results for {resource} in {file}")
-        seen[key] = result
+            report.unexpected.append(f"checkov: two {finding.check_id} results for {finding.resource} in {key[2]}")
+        seen[key] = finding.verdict
     files = {(e.where, e.check_id, e.resource): e for e in expected}
     for (framework, check_id, file, resource), result in seen.items():
         item = files.get((framework, check_id, f"{file}::{resource}"))

@@ -7,17 +7,17 @@ import re
 import subprocess
 import tempfile
 import urllib.error
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from .._metadata import EXISTS, PER_ROLE_RULES, RULES, RULES_BY_ID
 from ..localaws import IamError, IamQueryClient, MotoServer, MotoServerError, region_for, seed_scenario
+from ..reports import ReportError, read_prowler_ocsf
 from ..scenarios import Scenario, ScenarioError, scenario_from_mapping
 from ._report import Expected, Report, Step
-from ._tools import result_of, scanner_env, strip_colours, tail
+from ._tools import scanner_env, strip_colours, tail
 
 _LISTED = re.compile(r"\[(\w+)\]")
-_PROWLER_CODES = re.compile(r"\[codes: ([^\]]*)\]\s*$")
 CANARY_STEP = "prowler scan of the canary account (moto)"
 
 
@@ -66,25 +66,6 @@ def prowler_expectations(account: Scenario) -> list[Expected]:
     return expected
 
 
-def _prowler_records(findings: object) -> Iterator[tuple[str, str, str]]:
-    """(check ID, resource name, result) of our findings in Prowler's OCSF JSON output."""
-    ours = {rule.prowler_id for rule in RULES}
-    for finding in findings if isinstance(findings, list) else []:
-        if not isinstance(finding, Mapping):
-            continue
-        metadata = finding.get("metadata")
-        check_id = metadata.get("event_code") if isinstance(metadata, Mapping) else None
-        if check_id not in ours:
-            continue
-        resources = finding.get("resources")
-        first = resources[0] if isinstance(resources, list) and resources else {}
-        resource = str(first.get("name")) if isinstance(first, Mapping) else "?"
-        detail = str(finding.get("status_detail") or "")
-        match = _PROWLER_CODES.search(detail)
-        codes = match.group(1).split() if match else []
-        yield str(check_id), resource, result_of(str(finding.get("status_code")), codes)
-
-
 def run_prowler_canary(prowler: str, moto_server: str, report: Report, account: Scenario, timeout: float) -> None:
     expected = prowler_expectations(account)
     report.expected.extend(expected)
@@ -108,12 +89,17 @@ def run_prowler_canary(prowler: str, moto_server: str, report: Report, account: 
         report.steps.append(Step(CANARY_STEP, "failed", detail))
         return
     by_key = {(e.check_id, e.resource): e for e in expected}
-    for check_id, resource, result in _prowler_records(findings):
-        item = by_key.get((check_id, resource))
+    try:
+        ours = read_prowler_ocsf(findings)
+    except ReportError as error:
+        report.steps.append(Step(CANARY_STEP, "failed", f"exit code {done.returncode}: {error}"))
+        return
+    for finding in ours:
+        item = by_key.get((finding.check_id, finding.resource))
         if item is None or item.seen is not None:
-            report.unexpected.append(f"prowler: unexpected {check_id} {result} on {resource}")
+            report.unexpected.append(f"prowler: unexpected {finding.check_id} {finding.verdict} on {finding.resource}")
         else:
-            item.seen = result
+            item.seen = finding.verdict
     ok = done.returncode == 3  # the canary has failing roles
     detail = f"moto_server {moto_server}, account {account.account_id}, exit code {done.returncode}"
     report.steps.append(Step(CANARY_STEP, "ok" if ok else "failed", detail + ("" if ok else " (expected 3)")))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
 
 from .._config import CONFIG_ENV
@@ -51,8 +50,3 @@ def tail(text: str, lines: int = 12) -> str:
             if "validation error" in line:  # pydantic puts the field and the reason on the next lines
                 relevant.update(dict.fromkeys(all_lines[i + 1 : i + 3]))
     return "\n".join(list(relevant)[:lines] if relevant else all_lines[-lines:])
-
-
-def result_of(status: str, codes: Sequence[str]) -> str:
-    """A scanner's status and problem codes as the expectation is written: "PASS", "FAIL code code"."""
-    return " ".join([status, *sorted(c for c in codes if c)])

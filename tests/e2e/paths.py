@@ -33,14 +33,13 @@ import dataclasses
 import json
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from support_role import EXISTS, PER_ROLE_RULES, RULES
+from support_role import EXISTS, PER_ROLE_RULES, RULES, Status
 from support_role.localaws import (
     IamQueryClient,
     MotoServer,
@@ -53,14 +52,12 @@ from support_role.localaws import (
     seed_scenario,
     terraform_cli,
 )
+from support_role.reports import ACCOUNT, Finding, read_checkov, read_prowler_ocsf
 from support_role.scenarios import Expectation
 from tests.e2e.batches import Batch, config_key
 from tests.renderers import cloudformation as cfn_renderer
 from tests.renderers import terraform as tf_renderer
 from tests.support import tools
-
-sys.path.insert(0, str(tools.ROOT / "scripts"))
-from demo_report import ACCOUNT, Finding, read_checkov, read_prowler_ocsf
 
 PATHS = ("checkov-hcl", "checkov-plan", "checkov-cfn", "prowler-live")
 REFERENCE_PATHS = (
@@ -73,6 +70,7 @@ REFERENCE_PATHS = (
 )
 PLAN_PATHS = ("checkov-plan", "checkov-plan-fresh", "checkov-plan-applied")
 PROWLER_CHECKS = tuple(rule.prowler_id for rule in RULES)
+CONFLICT = "CONFLICT"  # the result of a path that gave two different verdicts for one role and rule
 CHECKOV_CHECKS = ",".join(rule.checkov_id for rule in RULES)
 
 
@@ -334,15 +332,13 @@ class Run:
                         if path.startswith("checkov-"):
                             self.results[batch.name][path].error = result.describe()
                 continue
-            findings = [
-                dataclasses.replace(f, scope=os.path.normpath(os.path.join(folder, f.scope)))
-                for f in read_checkov(json.loads(result.stdout or "[]"))
-            ]
+            findings = read_checkov(json.loads(result.stdout or "[]"))
             for batch in batches:
                 self._assign_checkov(batch, findings)
 
     def _assign_checkov(self, batch: Batch, findings: Sequence[Finding]) -> None:
         layout = self.layouts[batch.name]
+        folder = self.work / "scan" / self.groups[config_key(batch.account)]
         literal = {address: role for role, address in self.tf_rendered[batch.name].role_addresses.items()}
         by_reference = self.tf_ref_rendered.get(batch.name)
         ref_names = {address: role for role, address in by_reference.role_addresses.items()} if by_reference else {}
@@ -361,7 +357,8 @@ class Run:
                 continue
             mine = []
             for finding in findings:
-                if not (finding.scope == prefix or finding.scope.startswith(prefix + os.sep)):
+                scope = os.path.normpath(os.path.join(folder, finding.scope))
+                if not (scope == prefix or scope.startswith(prefix + os.sep)):
                     continue
                 role = finding.role
                 if finding.rule != EXISTS and role not in roles:
@@ -415,7 +412,7 @@ def _keyed(findings: Sequence[Finding], where: str) -> dict[tuple[str, str], Fin
         key = (finding.role, finding.rule)
         if key in keyed and keyed[key].verdict != finding.verdict:
             # two different answers for one role and rule: keep both visible in the comparison
-            finding = Finding(finding.rule, finding.role, "CONFLICT", frozenset(), "", finding.scope)
+            finding = dataclasses.replace(finding, result=CONFLICT, wire=None)
         keyed[key] = finding
     return keyed
 
@@ -429,13 +426,17 @@ def _write(folder: Path, files: Mapping[str, str]) -> None:
 
 # -------------------------------------------------------------------------------- comparison
 def _shown(finding: Finding | None) -> str:
-    return "no result" if finding is None else finding.verdict
+    if finding is None:
+        return "no result"
+    return CONFLICT if finding.result == CONFLICT else finding.verdict
 
 
 def _matches(expected: Expectation, finding: Finding | None) -> bool:
     if finding is None:
         return expected.status == "NA"
-    return finding.status == expected.status and finding.codes == expected.codes
+    if finding.result == CONFLICT:
+        return False
+    return finding.status.value == expected.status and finding.codes == expected.codes
 
 
 def differences(run: Run, reference: str = "corpus") -> list[str]:
@@ -528,6 +529,6 @@ def unknown_counts(run: Run) -> dict[str, tuple[int, int]]:
                 continue
             total, unknown = counts.get(path, (0, 0))
             total += len(result.findings)
-            unknown += sum(1 for f in result.findings.values() if f.status == "UNKNOWN")
+            unknown += sum(1 for f in result.findings.values() if f.result != CONFLICT and f.status is Status.UNKNOWN)
             counts[path] = (total, unknown)
     return counts

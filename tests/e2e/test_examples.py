@@ -22,6 +22,7 @@ from support_role.localaws import (
     run_command,
     seed_scenario,
 )
+from support_role.reports import ACCOUNT, read_checkov, read_prowler_ocsf
 from support_role.scenarios import Scenario, load_scenario, mismatches, scenario_account
 from tests.e2e.paths import _matches
 from tests.support import tools
@@ -127,12 +128,7 @@ def _run_demo(tmp_path: Path, path: str | None = None, examples: str | None = No
 
 def _check_demo_outputs(tmp_path: Path, names: list[str]) -> None:
     """The demo's own outputs hold, for every example, exactly the verdicts of account.yaml."""
-    import sys
-
-    sys.path.insert(0, str(tools.ROOT / "scripts"))
-    from demo_report import ACCOUNT, load_json, read_checkov, read_prowler_ocsf
-
-    checkov = read_checkov(load_json(tmp_path / "demo" / "checkov.json"))
+    checkov = read_checkov(json.loads((tmp_path / "demo" / "checkov.json").read_text(encoding="utf-8")))
     for name in names:
         scenario = example(name)
         directory = str(EXAMPLES_DIR / name)
@@ -140,7 +136,9 @@ def _check_demo_outputs(tmp_path: Path, names: list[str]) -> None:
             "checkov": {(f.role, f.rule): f for f in checkov if f.scope == directory},
             "prowler": {
                 (f.role, f.rule): f
-                for f in read_prowler_ocsf(load_json(tmp_path / "demo" / "prowler" / f"{name}.ocsf.json"))
+                for f in read_prowler_ocsf(
+                    json.loads((tmp_path / "demo" / "prowler" / f"{name}.ocsf.json").read_text(encoding="utf-8"))
+                )
             },
         }
         for scanner, found in scanners.items():

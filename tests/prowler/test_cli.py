@@ -18,16 +18,16 @@ import pytest
 
 from prowler_checks.generate import cis_framework_name
 from prowler_checks.runtime import codes_of
-from support_role import CIS_CONTROL, EXISTS, RULES, Problem, Status, Verdict
+from support_role import CIS_CONTROL, EXISTS, RULES, Verdict
 from support_role.localaws import CommandResult, IamQueryClient, MotoServer, region_for, seed_scenario
 from support_role.scenarios import Scenario, load_corpus, mismatches
 from tests.support import tools
+from tests.support.prowler import verdict_of
 
 pytestmark = pytest.mark.slow
 
 OUR_CHECKS = [rule.prowler_id for rule in RULES]
 RULE_OF = {rule.prowler_id: rule.id for rule in RULES}
-STATUS = {"PASS": Status.PASS, "FAIL": Status.FAIL, "MANUAL": Status.UNKNOWN}
 CORPUS = {s.name: s for s in load_corpus()}
 BUILTIN_CHECK_DIR = (
     Path(prowler.__file__).parent / "providers" / "aws" / "services" / "iam" / "iam_support_role_created"
@@ -72,8 +72,7 @@ def _verdicts(rows: list[tuple[str, str, str, str]]) -> tuple[Verdict, dict[str,
     for check_id, status, text, name in rows:
         if check_id not in RULE_OF:
             continue
-        problems = tuple(Problem(code, "", "") for code in sorted(codes_of(text)))
-        verdict = Verdict(RULE_OF[check_id], STATUS[status], name, text, problems)
+        verdict = verdict_of(check_id, status, text, name)
         if verdict.rule_id == EXISTS:
             exists.append(verdict)
         else:

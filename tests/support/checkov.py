@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from support_role import RULES
+from support_role._codec import read_checkov_details
+from support_role.reports import Finding, checkov_finding, read_checkov
 from tests.support.tools import CHECKS_DIR, ROOT, checkov_cli
 
 if TYPE_CHECKING:  # Checkov itself is imported only where it runs
@@ -38,59 +40,51 @@ class Result:
     status: str  # PASSED | FAILED | SKIPPED
     details: tuple[str, ...]
 
+    @classmethod
+    def of(cls, finding: Finding) -> Result:
+        return cls(finding.check_id, finding.resource, finding.file_path, finding.result, finding.details)
+
     @property
     def verdict(self) -> str:
-        """The core's verdict as our checks record it in the details: 'FAIL code code' etc."""
-        for line in self.details:
-            if line.startswith("verdict: "):
-                status, _, codes = line[len("verdict: ") :].partition(" ")
-                listed = [c.strip() for c in codes.strip("[]").split(",") if c.strip()]
-                return " ".join([status, *sorted(listed)])
-        return "none"
+        """The core's verdict our checks recorded in the details, read by the codec: its key
+        ("FAIL code code"), or "none" when the details carry none."""
+        wire = read_checkov_details(self.details)
+        return str(wire.key) if wire is not None else "none"
 
     @property
     def parts(self) -> tuple[str, ...]:
         return tuple(p for p in self.file_path.replace("\\", "/").split("/") if p)
 
 
-def _details(record: object) -> tuple[str, ...]:
-    details = list(getattr(record, "details", None) or [])
-    result = getattr(record, "check_result", {}) or {}
-    if not details and isinstance(result, Mapping):
-        details = list(result.get("details") or [])
-    return tuple(str(d) for d in details)
-
-
 def results_of(reports: Report | list[Report]) -> list[Result]:
-    """Our checks' results from one Checkov report or a list of them."""
-    items = reports if isinstance(reports, list) else [reports]
+    """Our checks' results from the report objects Checkov's runners return (one or a list)."""
     out: list[Result] = []
-    for report in items:
-        for status, records in (
+    for report in reports if isinstance(reports, list) else [reports]:
+        for result, records in (
             ("PASSED", report.passed_checks),
             ("FAILED", report.failed_checks),
             ("SKIPPED", report.skipped_checks),
         ):
             for record in records:
-                if record.check_id in CHECK_IDS:
-                    out.append(Result(record.check_id, record.resource, record.file_path, status, _details(record)))
+                nested = record.check_result.get("details") if record.check_result else None
+                details = record.details or (nested if isinstance(nested, list) else [])
+                finding = checkov_finding(
+                    report.check_type,
+                    result,
+                    record.check_id,
+                    record.resource,
+                    record.file_path,
+                    record.file_abs_path,
+                    [str(line) for line in details],
+                )
+                if finding is not None:
+                    out.append(Result.of(finding))
     return out
 
 
 def results_of_json(data: object) -> list[Result]:
     """Our checks' results from Checkov's ``-o json`` output (one report or a list of them)."""
-    items = data if isinstance(data, list) else [data]
-    out: list[Result] = []
-    for report in items:
-        if not isinstance(report, Mapping) or "results" not in report:
-            continue
-        for key, status in (("passed_checks", "PASSED"), ("failed_checks", "FAILED"), ("skipped_checks", "SKIPPED")):
-            for record in report["results"].get(key, []):
-                if record["check_id"] not in CHECK_IDS:
-                    continue
-                details = record.get("details") or (record.get("check_result") or {}).get("details") or []
-                out.append(Result(record["check_id"], record["resource"], record["file_path"], status, tuple(details)))
-    return out
+    return [Result.of(finding) for finding in read_checkov(data)]
 
 
 @contextmanager

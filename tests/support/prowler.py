@@ -27,8 +27,8 @@ from prowler_checks.iam_cis_support_role_requires_mfa.iam_cis_support_role_requi
 from prowler_checks.iam_cis_support_role_trusts_specific_principals.iam_cis_support_role_trusts_specific_principals import (  # noqa: E501
     iam_cis_support_role_trusts_specific_principals,
 )
-from prowler_checks.runtime import codes_of
-from support_role import EXISTS, LEAST_PRIVILEGE, MFA, TRUST, Problem, Status, Verdict
+from support_role import EXISTS, LEAST_PRIVILEGE, MFA, TRUST, Problem, Verdict
+from support_role._codec import read_prowler_finding
 from support_role.localaws import region_for
 
 CHECKS: dict[str, type] = {
@@ -38,7 +38,6 @@ CHECKS: dict[str, type] = {
     MFA: iam_cis_support_role_requires_mfa,
 }
 RULE_OF_CHECK = {cls.__name__: rule_id for rule_id, cls in CHECKS.items()}
-PROWLER_STATUS = {"PASS": Status.PASS, "FAIL": Status.FAIL, "MANUAL": Status.UNKNOWN}
 
 
 def mocked_aws_provider(
@@ -80,12 +79,18 @@ def run_checks(rule_ids: Iterable[str] = tuple(CHECKS)) -> list[Check_Report_AWS
     return findings
 
 
+def verdict_of(check_id: str, status: str, status_extended: str, resource: str) -> Verdict:
+    """The verdict a finding of ours carries, read by the codec: its status (MANUAL, and FAIL marked
+    strict, are UNKNOWN), its reason and its problem codes (Prowler's text carries no subjects)."""
+    wire = read_prowler_finding(status, status_extended)
+    problems = tuple(Problem(code, "", "") for code in sorted(wire.codes))
+    return Verdict(RULE_OF_CHECK[check_id], wire.status, resource, wire.reason, problems)
+
+
 def as_verdict(finding: Check_Report_AWS) -> Verdict:
-    """The verdict a finding carries: its status (MANUAL is UNKNOWN) and the codes of its text."""
-    problems = tuple(Problem(code, "", "") for code in sorted(codes_of(finding.status_extended)))
-    rule_id = RULE_OF_CHECK[finding.check_metadata.CheckID]
-    status = PROWLER_STATUS[finding.status]
-    return Verdict(rule_id, status, finding.resource_id, finding.status_extended, problems)
+    """The verdict an in-process finding carries (:func:`verdict_of`)."""
+    check_id = finding.check_metadata.CheckID
+    return verdict_of(check_id, finding.status, finding.status_extended, finding.resource_id)
 
 
 def verdicts(findings: Iterable[Check_Report_AWS]) -> tuple[list[Verdict], dict[str, dict[str, Verdict]]]:
