@@ -31,6 +31,7 @@ from support_role import EXISTS, LEAST_PRIVILEGE, MFA, RULES, TRUST, Config, Sta
 from support_role.checkov_glue import terraform as terraform_glue
 from support_role.checkov_glue import terraform_outcome
 from support_role.sources.terraform import TerraformIndex, role_from_conf
+from tests.support.verdicts import assert_checkov_result_carries_its_verdict
 
 FUZZ_CASES = {"model": 300, "junk": 300}
 SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
@@ -381,7 +382,7 @@ def test_terraform_outcome_never_passes_on_unreadable_facts() -> None:
             alone = evaluate_role(role_from_conf(conf, vertex["__address__"]), Config())
             for rule_id in (TRUST, LEAST_PRIVILEGE, MFA):
                 outcome = terraform_outcome(CHECK_ID[rule_id], conf, graph, entity_path)
-                assert outcome.result in ("PASSED", "FAILED", "UNKNOWN")
+                assert_checkov_result_carries_its_verdict(outcome.result, outcome.details, strict_unknown=False)
                 key = f"{rule_id} {outcome.result}"
                 seen[key] = seen.get(key, 0) + 1
                 if outcome.result == "PASSED":
@@ -402,6 +403,7 @@ def test_terraform_outcome_never_passes_on_unreadable_facts() -> None:
         decided = [o for o in exists if o.details]
         assert len(decided) == (1 if model.marker else 0)  # one carrier per baseline root
         for outcome in decided:
+            assert_checkov_result_carries_its_verdict(outcome.result, outcome.details, strict_unknown=False)
             seen[f"exists {outcome.result}"] = seen.get(f"exists {outcome.result}", 0) + 1
             if outcome.result == "PASSED":
                 assert any(model.certain_support(r) for r in model.roles)
@@ -509,7 +511,7 @@ def test_terraform_outcome_survives_any_attribute_value() -> None:
                     continue  # Checkov runs the per-role checks on roles only
                 for g in (graph, None):
                     outcome = terraform_outcome(rule.checkov_id, conf, g, path)
-                    assert outcome.result in ("PASSED", "FAILED", "UNKNOWN")
+                    assert_checkov_result_carries_its_verdict(outcome.result, outcome.details, strict_unknown=False)
                     assert all(isinstance(line, str) for line in outcome.details)
         index = TerraformIndex(vertices)
         for root in index:
