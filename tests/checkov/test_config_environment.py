@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.checkov.harness import CHECK_IDS, CHECKS_DIR, results_of_json, run_cli, write_files
+from tests.support.checkov import CHECK_IDS, CHECKS_DIR, results_of_json, run_cli, write_files
 
 pytestmark = pytest.mark.slow
 

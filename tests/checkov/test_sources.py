@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from support_role import Config, ManagedAttachment, Status, Unknown, evaluate_role, support_status
+from support_role import Config, ManagedAttachment, MaybeAttached, Status, Unknown, evaluate_role, support_status
 from support_role._verdict import Problem, Verdict
 from support_role.checkov_glue import frames, outcomes, settings
 from support_role.checkov_glue import terraform as terraform_glue
@@ -75,7 +75,8 @@ def test_an_attachment_names_its_role_by_name_or_by_reference(role_value: str) -
         [role("aws_iam_role.r", "support"), attachment("aws_iam_role_policy_attachment.a", role_value)]
     )
     facts = index.role("aws_iam_role.r", "/main.tf")
-    assert facts is not None and support_status(facts) is True
+    assert facts is not None and facts.managed == (ManagedAttachment(SUPPORT),)  # once, as written
+    assert support_status(facts) is True
 
 
 def test_a_reference_from_inside_a_module_is_read_relative_to_that_module() -> None:
@@ -91,8 +92,8 @@ def test_a_reference_from_inside_a_module_is_read_relative_to_that_module() -> N
     x = index.role('module.m["x"].aws_iam_role.this', "/modules/m/main.tf")
     y = index.role('module.m["y"].aws_iam_role.this', "/modules/m/main.tf")
     assert x is not None and y is not None
-    assert support_status(x) is True
-    assert support_status(y) is False
+    assert x.managed == (ManagedAttachment(SUPPORT),) and support_status(x) is True
+    assert y.managed == () and support_status(y) is False  # the same module's other instance
 
 
 def test_an_attachment_whose_role_cannot_be_resolved_makes_other_roles_undecided_not_failed() -> None:
@@ -107,8 +108,18 @@ def test_an_attachment_whose_role_cannot_be_resolved_makes_other_roles_undecided
     plain = index.role("aws_iam_role.plain", "/main.tf")
     support = index.role("aws_iam_role.support", "/main.tf")
     assert plain is not None and support is not None
+
+    readonly = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    why = "the role var.role could not be resolved"
+    # what the source saw: both attachments may name either role; the core decides what that means
+    maybe = (
+        MaybeAttached(ManagedAttachment(SUPPORT), "aws_iam_role_policy_attachment.support", why),
+        MaybeAttached(ManagedAttachment(readonly), "aws_iam_role_policy_attachment.readonly", why),
+    )
+    assert (plain.managed, plain.maybe_attached) == ((), maybe)
     assert isinstance(support_status(plain), Unknown)  # it might be the support role
-    assert support_status(support) is True  # it is one whatever else happens
+    assert (support.managed, support.maybe_attached) == ((ManagedAttachment(SUPPORT),), maybe)
+    assert support_status(support) is True
     verdicts = evaluate_role(support, Config())
     assert verdicts["support-role-least-privilege"] is not None
     assert verdicts["support-role-least-privilege"].status is Status.UNKNOWN  # ReadOnlyAccess might be on it
@@ -292,7 +303,11 @@ def test_a_plan_list_known_only_after_apply_is_unknown_not_the_one_reference_che
     assert isinstance(support_status(facts), Unknown)
     hcl = TerraformIndex([role("aws_iam_role.r", "r", managed_policy_arns=[SUPPORT, "aws_iam_policy.x.arn"])])
     in_hcl = hcl.role("aws_iam_role.r", "/main.tf")
-    assert in_hcl is not None and support_status(in_hcl) is True  # HCL keeps every element
+    assert in_hcl is not None and support_status(in_hcl) is True
+    assert in_hcl.managed == (  # HCL keeps every element: the literal, and the reference it cannot follow
+        ManagedAttachment(SUPPORT),
+        ManagedAttachment(Unknown("aws_iam_role.r: the policy reference aws_iam_policy.x.arn could not be resolved")),
+    )
 
 
 def test_a_data_document_under_for_each_is_read_from_the_one_vertex_checkov_keeps() -> None:
