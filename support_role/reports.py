@@ -167,6 +167,20 @@ def read_checkov(data: object) -> list[Finding]:
     return findings
 
 
+def checkov_parsing_errors(data: object) -> list[str]:
+    """The files Checkov could not parse (its reports' ``results.parsing_errors``): Checkov scans
+    on without them, so none of their resources has a result. That includes files whose HCL took
+    longer to parse than ``$HCL_PARSE_TIMEOUT_SEC`` (10 seconds by default, wall clock: a large file
+    on a busy machine)."""
+    files: list[str] = []
+    for report in _checkov_reports(data):
+        results = report["results"]
+        assert isinstance(results, Mapping)
+        errors = results.get("parsing_errors")
+        files += [str(item) for item in errors] if isinstance(errors, list) else []
+    return files
+
+
 # ------------------------------------------------------------------------------------ Prowler
 def prowler_finding(
     check_id: str,

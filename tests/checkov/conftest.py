@@ -13,6 +13,7 @@ base environment too.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,7 +25,11 @@ from support_role.localaws import TerraformMissing, terraform_cli
 from support_role.scenarios import Scenario, load_corpus
 from tests.renderers import cloudformation as cfn_renderer
 from tests.renderers import terraform as tf_renderer
-from tests.support.tools import ROOT
+from tests.support.tools import CHECKOV_ENV, ROOT
+
+# Read by Checkov when it is first imported (its env_vars_config), which happens after this file.
+for _name, _value in CHECKOV_ENV.items():
+    os.environ.setdefault(_name, _value)
 
 CORPUS: list[Scenario] = load_corpus()
 TF_STYLES = tf_renderer.STYLES

@@ -14,7 +14,14 @@ import pytest
 
 from support_role import LEAST_PRIVILEGE, MFA, TRUST, Problem, Status, Verdict
 from support_role._codec import checkov_details, checkov_result, prowler_status, prowler_status_extended
-from support_role.reports import ACCOUNT, ReportError, checkov_finding, read_checkov, read_prowler_ocsf
+from support_role.reports import (
+    ACCOUNT,
+    ReportError,
+    checkov_finding,
+    checkov_parsing_errors,
+    read_checkov,
+    read_prowler_ocsf,
+)
 
 EXISTS_VERDICT = Verdict("support-role-exists", Status.PASS, "root", "root has support role(s): support.")
 TRUST_VERDICT = Verdict(
@@ -156,3 +163,13 @@ def test_unreadable_prowler_inputs_are_refused() -> None:
     wrong = {**PROWLER[1], "status_code": "INFO"}
     with pytest.raises(ReportError, match="iam_cis_support_role_trusts_specific_principals on support"):
         read_prowler_ocsf([wrong])
+
+
+def test_the_files_checkov_could_not_parse_are_listed() -> None:
+    """Checkov scans on without a file it could not parse (a syntax error, or HCL that took longer
+    than HCL_PARSE_TIMEOUT_SEC to parse): its roots then have no result at all, which a reader must
+    be able to tell from a verdict."""
+    report = checkov_report("terraform", [], [])
+    report["results"]["parsing_errors"] = ["/scan/b02/tf/main.tf"]  # type: ignore[index]
+    assert checkov_parsing_errors([report, CHECKOV[0], CHECKOV[1]]) == ["/scan/b02/tf/main.tf"]
+    assert checkov_parsing_errors(CHECKOV) == []

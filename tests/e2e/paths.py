@@ -52,7 +52,7 @@ from support_role.localaws import (
     seed_scenario,
     terraform_cli,
 )
-from support_role.reports import ACCOUNT, Finding, read_checkov, read_prowler_ocsf
+from support_role.reports import ACCOUNT, Finding, checkov_parsing_errors, read_checkov, read_prowler_ocsf
 from support_role.scenarios import Expectation
 from tests.e2e.batches import Batch, config_key
 from tests.renderers import cloudformation as cfn_renderer
@@ -321,7 +321,7 @@ class Run:
                 "-o",
                 "json",
             ]
-            env = {**tools.tool_env(), "CIS_SUPPORT_ROLE_CONFIG": str(config_file)}
+            env = {**tools.tool_env(), **tools.CHECKOV_ENV, "CIS_SUPPORT_ROLE_CONFIG": str(config_file)}
             result = run_command(args, env=env, cwd=folder, check=False, timeout=1800)
             self.timings.add("checkov", result.seconds)
             (self.work / f"checkov-{group}.log").write_text(result.stderr, encoding="utf-8")
@@ -332,11 +332,15 @@ class Run:
                         if path.startswith("checkov-"):
                             self.results[batch.name][path].error = result.describe()
                 continue
-            findings = read_checkov(json.loads(result.stdout or "[]"))
+            data = json.loads(result.stdout or "[]")
+            findings = read_checkov(data)
+            unparsed = [os.path.normpath(os.path.join(folder, file)) for file in checkov_parsing_errors(data)]
             for batch in batches:
-                self._assign_checkov(batch, findings)
+                self._assign_checkov(batch, findings, unparsed)
 
-    def _assign_checkov(self, batch: Batch, findings: Sequence[Finding]) -> None:
+    def _assign_checkov(self, batch: Batch, findings: Sequence[Finding], unparsed: Sequence[str] = ()) -> None:
+        """Each Checkov path's findings of the batch; a path whose files Checkov could not parse
+        did not run (an error naming the file), it does not disagree."""
         layout = self.layouts[batch.name]
         folder = self.work / "scan" / self.groups[config_key(batch.account)]
         literal = {address: role for role, address in self.tf_rendered[batch.name].role_addresses.items()}
@@ -354,6 +358,12 @@ class Run:
         }
         for path, (prefix, tf_names) in where.items():
             if path not in self.results[batch.name] or self.results[batch.name][path].skipped:
+                continue
+            lost = [file for file in unparsed if file.startswith(prefix + os.sep)]
+            if lost:
+                group = self.groups[config_key(batch.account)]
+                log = self.work / f"checkov-{group}.log"
+                self.results[batch.name][path].error = f"Checkov could not parse {', '.join(lost)} (see {log})"
                 continue
             mine = []
             for finding in findings:

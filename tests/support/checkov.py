@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from support_role import RULES
 from support_role._codec import read_checkov_details
 from support_role.reports import Finding, checkov_finding, read_checkov
-from tests.support.tools import CHECKS_DIR, ROOT, checkov_cli
+from tests.support.tools import CHECKOV_ENV, CHECKS_DIR, ROOT, checkov_cli
 
 if TYPE_CHECKING:  # Checkov itself is imported only where it runs
     from checkov.common.output.report import Report
@@ -145,6 +145,8 @@ def run_cli(args: Iterable[str], *, env: Mapping[str, str] | None = None, cwd: P
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("CIS_SUPPORT_ROLE_CONFIG")}
     full_env.update(env or {})
     full_env.setdefault("LOG_LEVEL", "WARNING")
+    for key, value in CHECKOV_ENV.items():
+        full_env.setdefault(key, value)
     completed = subprocess.run(
         [str(checkov_cli()), *args], capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=900
     )

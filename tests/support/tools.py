@@ -49,6 +49,12 @@ def moto_command() -> list[str]:
     return moto_iam_command(prowler_python())
 
 
+# Checkov stops parsing an HCL file after HCL_PARSE_TIMEOUT_SEC seconds of wall clock (10 by
+# default) and scans on without it: on a busy machine a large generated root module is then
+# silently left out. The tests give it time; the harnesses still report any file it could not parse.
+CHECKOV_ENV: dict[str, str] = {"HCL_PARSE_TIMEOUT_SEC": "600"}
+
+
 def tool_env() -> dict[str, str]:
     """The environment of a tool run: no AWS settings of the machine, nothing from the test run."""
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
