@@ -100,10 +100,12 @@ def _iam_region_from_url(self: IamResponse, request: Any, full_url: str) -> str:
     return "us-gov-west-1" if region == "us-gov" else region
 
 
-# Regions where AWS offers IAM Identity Center (Prowler's region table) but moto 5.2's SSO Admin
-# backend does not exist: a call there raises inside moto. Our per-role checks ask Identity Center
-# in every audited region, so an account of these partitions needs the backend to exist.
-SSO_ADMIN_REGIONS_MOTO_LACKS = ["eusc-de-east-1"]
+# Regions where AWS offers IAM Identity Center (Prowler 5.46's region table, service
+# "identity-center") but moto 5.2's SSO Admin backend does not exist (botocore's endpoint data in the
+# scanners' environments lacks them): a call there raises inside moto and the server answers 500.
+# Our per-role checks ask Identity Center in every audited region, so an account scanned in all
+# regions needs the backend everywhere. tests/prowler/test_moto_harness.py keeps this list whole.
+SSO_ADMIN_REGIONS_MOTO_LACKS = ["ap-east-2", "ap-southeast-6", "eusc-de-east-1"]
 
 
 def install() -> None:
