@@ -1,4 +1,4 @@
-"""The shared v0.2 cases (copied from ../shared/cases into fixtures/cases_v02, each file says what
+"""The shared v0.2 cases (copied from ../shared/cases into fixtures/cases, each file says what
 every rule must give) and typed CloudFormation references, through the real Checkov CLI.
 
 Each scan runs in strict mode, so that an UNKNOWN would show as FAILED with its verdict: the
@@ -20,7 +20,7 @@ from tests.support.tools import CHECKS_DIR
 pytestmark = pytest.mark.slow
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-CASES = FIXTURES / "cases_v02"
+CASES = FIXTURES / "cases"
 
 
 def _scan(folder: Path, framework: str, tmp_path: Path, config: Mapping[str, object]) -> tuple[CliRun, list[Result]]:

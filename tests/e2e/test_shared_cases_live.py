@@ -1,7 +1,7 @@
 """The shared v0.2 cases on the live path: each case's own Terraform, ``terraform apply``-ed to a local
 moto server, scanned by the Prowler CLI with our plugin, gives what the case file says.
 
-The cases are the copies in ``tests/checkov/fixtures/cases_v02`` (from ``../shared/cases``); the same
+The cases are the copies in ``tests/checkov/fixtures/cases`` (from ``../shared/cases``); the same
 files go through the Checkov CLI in ``tests/checkov/test_checkov_v02_cases.py``, so both scanners are
 held to one text. Only the provider is changed, by a Terraform override file that points it at the
 moto server (the case's ``main.tf`` is applied as written).
@@ -24,7 +24,7 @@ from tests.support import tools
 
 pytestmark = pytest.mark.slow
 
-CASES = tools.ROOT / "tests" / "checkov" / "fixtures" / "cases_v02"
+CASES = tools.ROOT / "tests" / "checkov" / "fixtures" / "cases"
 REGION = REGION_OF_PARTITION["aws"]
 
 
