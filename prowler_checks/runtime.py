@@ -275,8 +275,8 @@ def _permission_set_findings(
     identity_center = identity_center_read(provider, config)
     findings: list[Check_Report_AWS] = []
     if identity_center.unreadable:
-        verdict = unreadable_permission_sets(rule_id, f"account {account_resource.id}", identity_center.unreadable)
-        findings.append(_from_verdict(check, verdict, account_resource, config))
+        unread = unreadable_permission_sets(rule_id, f"account {account_resource.id}", identity_center.unreadable)
+        findings.append(_from_verdict(check, unread, account_resource, config))
     for permission_set in identity_center.permission_sets:
         verdict = evaluate_permission_set(permission_set, config)[rule_id]
         if verdict is None:
