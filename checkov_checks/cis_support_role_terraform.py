@@ -2,9 +2,8 @@
 
 The per-role rules run on every ``aws_iam_role`` and IAM Identity Center
 ``aws_ssoadmin_permission_set``. The exists rule answers only on the one resource
-that carries a baseline root module's account-level result; it is registered for the types that
-can carry it under the settings in force (the marker's type alone unless baseline paths are
-configured: see :func:`support_role.checkov_glue.exists_check_resource_types`).
+that carries a baseline root module's account-level result; it is registered for every type
+(see :func:`support_role.checkov_glue.exists_check_resource_types` for why not fewer).
 """
 
 from __future__ import annotations

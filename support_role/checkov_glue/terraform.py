@@ -21,7 +21,6 @@ from .._metadata import EXISTS
 from .._rules import evaluate_exists, evaluate_permission_set, evaluate_role
 from .._verdict import Verdict
 from ..sources.terraform import (
-    MARKER_TYPE,
     RootModule,
     TerraformIndex,
     module_prefix,
@@ -39,23 +38,18 @@ PER_ROLE_RESOURCE_TYPES = ["aws_iam_role", PERMISSION_SET_TYPE]
 Center permission sets."""
 
 
-def exists_check_resource_types(config: Config | ConfigError | None = None) -> list[str]:
-    """The Terraform resource types Checkov should hand the exists check (CKV_CISSR_1).
+def exists_check_resource_types() -> list[str]:
+    """The Terraform resource types Checkov hands the exists check (CKV_CISSR_1): ``["*"]``.
 
-    ``config`` defaults to the settings in force (:func:`.settings.current_config`), read when
-    Checkov loads the check (once per framework run). The exists check answers only on the
-    resource carrying a baseline root's result: the marker when the root declares one, else its
-    first role, else its first resource of any type. Without ``support_role_account_baseline_paths``
-    a root is a baseline only through the marker, which is then its carrier, so the marker's type
-    (``terraform_data``) is all the check needs: every other resource of the scan is left alone
-    (registered for ``*``, it cost every resource a Checkov check run and result record). With
-    baseline paths, or settings that do not read (the check then fails once per root), the
-    carrier may be a resource of any type: ``["*"]``.
+    The check answers only on the resource carrying a baseline root's result (the marker, else the
+    root's first role, else its first resource of any type), so it must see every type. Registering
+    for the marker's type alone when no baseline paths are configured (88997e6) made the
+    registration depend on the settings in force when the check was loaded; a process that loads
+    the checks more than once under different settings (Checkov's runners used in-process, as the
+    tests and embedding tools do) kept both registrations, and the marker got two results. The
+    registration is therefore fixed; what that costs is measured in ``docs/checkov.md``.
     """
-    config = current_config() if config is None else config
-    if isinstance(config, ConfigError) or config.account_baseline_paths:
-        return ["*"]
-    return [MARKER_TYPE]
+    return ["*"]
 
 
 # ---------------------------------------------------------------------------------- the scan

@@ -1,9 +1,9 @@
-"""What Checkov hands our checks: the Terraform exists check (CKV_CISSR_1) is not run on every resource.
+"""What Checkov hands our checks, under any settings: one registration per check.
 
-Registered for ``*``, the exists check cost every resource of a scan a check run and a result
-record (issue 10). It registers for the marker's type alone unless the settings name baseline
-paths or do not read (then a root's result may sit on a resource of any type, see
-``exists_check_resource_types``). Each case loads the check module in a fresh Checkov process with
+The Terraform exists check (CKV_CISSR_1) is registered for ``*`` whatever the settings (see
+``exists_check_resource_types``: a registration that followed the settings gave the marker two
+results in a process that loaded the checks under two settings); the per-role checks for roles and
+permission sets. Each case loads the check module in a fresh Checkov process with
 the settings in its environment and reads Checkov's own registry. The semantics under each
 registration are proved end to end in ``test_checkov_baseline.py``.
 """
@@ -46,14 +46,14 @@ def _registered(settings: dict[str, object] | None, tmp_path: Path) -> dict[str,
 @pytest.mark.parametrize(
     ("settings", "exists_types"),
     [
-        (None, ["terraform_data"]),
-        ({"support_role_allowed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}, ["terraform_data"]),
+        (None, ["*"]),
+        ({"support_role_allowed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}, ["*"]),
         ({"support_role_account_baseline_paths": ["accounts/*"]}, ["*"]),
         ({"support_role_alow_account_roots": True}, ["*"]),  # unreadable: fails once per root, any type
     ],
     ids=["default", "no-baseline-paths", "baseline-paths", "invalid-settings"],
 )
-def test_the_exists_check_is_registered_only_where_a_result_can_be(
+def test_each_check_is_registered_once_for_the_same_types_under_any_settings(
     tmp_path: Path, settings: dict[str, object] | None, exists_types: list[str]
 ) -> None:
     registered = _registered(settings, tmp_path)
