@@ -50,20 +50,12 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, TextIO
 
+from support_role import REGION_OF_PARTITION
+
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 ROLE_ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):iam::(?P<account>[0-9]{12}):role/(?P<name>[\w+=,.@/-]+)$")
 DEFAULT_ROLE_NAME = "ProwlerScan"
 DEFAULT_SESSION_NAME = "cis-support-role"
-DEFAULT_REGION_OF_PARTITION = {
-    "aws": "us-east-1",
-    "aws-cn": "cn-north-1",
-    "aws-us-gov": "us-gov-west-1",
-    "aws-iso": "us-iso-east-1",
-    "aws-iso-b": "us-isob-east-1",
-    "aws-iso-e": "eu-isoe-west-1",
-    "aws-iso-f": "us-isof-south-1",
-    "aws-eusc": "eusc-de-east-1",
-}
 NOT_SCANNED = "not-scanned"
 SCANNED = "scanned"
 
@@ -548,7 +540,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--external-id", help="external ID for AssumeRole")
     parser.add_argument("--role-session-name", default=DEFAULT_SESSION_NAME)
     parser.add_argument("--session-duration", type=int, default=3600, help="AssumeRole duration in seconds")
-    parser.add_argument("--partition", default="aws", choices=sorted(DEFAULT_REGION_OF_PARTITION))
+    parser.add_argument("--partition", default="aws", choices=sorted(REGION_OF_PARTITION))
     parser.add_argument("-f", "--region", help="the region for STS and IAM (default: the partition's main region)")
     parser.add_argument(
         "-j", "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: CPU count)"
@@ -586,7 +578,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cis-support-role-prowler-org: {error}", file=sys.stderr)
         return 2
     options = Options(
-        region=args.region or DEFAULT_REGION_OF_PARTITION[args.partition],
+        region=args.region or REGION_OF_PARTITION[args.partition],
         role_session_name=args.role_session_name,
         external_id=args.external_id,
         session_duration=args.session_duration,

@@ -1,6 +1,6 @@
 """cis-support-role: the CIS AWS "support role" control and its intent, decided once for every scanner."""
 
-from ._arn import PARTITIONS, is_support_policy, support_policy_arn
+from ._arn import PARTITIONS, REGION_OF_PARTITION, is_support_policy, support_policy_arn
 from ._codec import (
     STRICT_TOKEN,
     VerdictKey,
@@ -81,6 +81,7 @@ __all__ = [
     "NO_VALUE",
     "PARTITIONS",
     "PER_ROLE_RULES",
+    "REGION_OF_PARTITION",
     "RULES",
     "RULES_BY_ID",
     "SECURITY_HUB_CONTROL",

@@ -30,6 +30,18 @@ PARTITIONS: tuple[str, ...] = (
     "aws-iso-f",
     "aws-eusc",
 )
+# One region of each partition: AWS (and moto, and the AWS provider's data.aws_partition) derive a
+# call's partition from the region it is signed for, so this is how a client picks a partition.
+REGION_OF_PARTITION: dict[str, str] = {
+    "aws": "us-east-1",
+    "aws-cn": "cn-north-1",
+    "aws-us-gov": "us-gov-west-1",
+    "aws-iso": "us-iso-east-1",
+    "aws-iso-b": "us-isob-east-1",
+    "aws-iso-e": "eu-isoe-west-1",
+    "aws-iso-f": "us-isof-south-1",
+    "aws-eusc": "eusc-de-east-1",
+}
 SUPPORT_POLICY_NAME = "AWSSupportAccess"
 _TOKEN = re.compile(r"^\$\{[^{}]*\}$")
 _ANY_TOKEN = re.compile(r"\$\{[^{}]*\}")

@@ -23,11 +23,11 @@ Nothing here imports boto3, moto or a scanner (only ``moto_iam`` imports moto, a
 ``moto_iam``); the package is safe to import anywhere.
 """
 
+from .._arn import REGION_OF_PARTITION
 from ._iam import IamError, IamQueryClient, IamWriter, seed_filler_roles, seed_scenario
 from ._server import (
     DEFAULT_ACCOUNT,
     FAKE_CREDENTIALS,
-    REGION_OF_PARTITION,
     MotoServer,
     MotoServerError,
     free_port,

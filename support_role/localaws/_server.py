@@ -14,26 +14,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
+from .._arn import REGION_OF_PARTITION
+
 DEFAULT_ACCOUNT = "123456789012"
 
 # Credentials moto accepts and no real account has; every client of a local server uses these.
 FAKE_CREDENTIALS: Mapping[str, str] = {
     "AWS_ACCESS_KEY_ID": "AKIAMOTOEXAMPLE00001",
     "AWS_SECRET_ACCESS_KEY": "moto-secret-not-a-real-key",
-}
-
-# One region of each partition of _arn.PARTITIONS (a test holds the two equal). moto and the AWS
-# provider's data.aws_partition derive the partition from the region a request is signed for, so
-# this is how a client picks a partition.
-REGION_OF_PARTITION: Mapping[str, str] = {
-    "aws": "us-east-1",
-    "aws-cn": "cn-north-1",
-    "aws-us-gov": "us-gov-west-1",
-    "aws-iso": "us-iso-east-1",
-    "aws-iso-b": "us-isob-east-1",
-    "aws-iso-e": "eu-isoe-west-1",
-    "aws-iso-f": "us-isof-south-1",
-    "aws-eusc": "eusc-de-east-1",
 }
 
 # What a server or a client of it must not inherit from the machine: real credentials, profiles,

@@ -11,21 +11,13 @@ import boto3
 from moto import mock_aws
 from prowler.providers.aws.aws_provider import AwsProvider
 
+from support_role.localaws import REGION_OF_PARTITION
 from support_role.localaws.moto_iam import patched_moto
-
-PARTITION_REGIONS = {
-    "aws": "us-east-1",
-    "aws-cn": "cn-north-1",
-    "aws-us-gov": "us-gov-west-1",
-    "aws-iso": "us-iso-east-1",
-    "aws-iso-b": "us-isob-east-1",
-    "aws-eusc": "eusc-de-east-1",
-}
 
 
 def identity_center_regions() -> set[str]:
     regions: set[str] = set()
-    for partition in PARTITION_REGIONS:
+    for partition in REGION_OF_PARTITION:
         regions |= set(AwsProvider.get_available_aws_service_regions("identity-center", partition))
     return regions
 
