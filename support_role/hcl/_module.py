@@ -1,7 +1,7 @@
 """Terraform modules read from their ``.tf`` files: what a reference in them evaluates to.
 
-:func:`read_module` parses every ``*.tf`` file of a directory once (cached while the files do
-not change). A :class:`ModuleInstance` is one instance of a module (the root, or a call of a
+:func:`read_module` parses every ``*.tf`` and ``*.tf.json`` file of a directory once (cached while
+the files do not change). A :class:`ModuleInstance` is one instance of a module (the root, or a call of a
 local module with its ``for_each``/``count`` key) and answers the names of its expressions:
 
 * ``var.x``: the module call's argument (evaluated in the caller, with ``each``/``count`` of
@@ -40,6 +40,7 @@ from ._eval import (
     to_number,
     to_string,
 )
+from ._json import parse_json_body
 from ._syntax import Attribute, Block, Body, Expr, SyntaxProblem, parse_body, parse_expression
 from ._values import Choice, EncodedJson, Ref, UnknownValue, Value, branches
 
@@ -98,12 +99,10 @@ def _read_module(directory: str, stamp: tuple[tuple[str, float, int], ...]) -> M
     files: list[str] = []
     for name, _, size in stamp:
         path = os.path.join(directory, name)
-        if name.endswith(".tf.json"):
-            problems[path] = f"{name}: files in Terraform's JSON syntax are not read by this checker"
+        in_json = name.endswith(".tf.json")
+        if not (in_json or name.endswith(".tf")):
             continue
-        if not name.endswith(".tf"):
-            continue
-        if name == "override.tf" or name.endswith("_override.tf"):
+        if name in ("override.tf", "override.tf.json") or name.endswith(("_override.tf", "_override.tf.json")):
             problems[path] = f"{name}: override files are not merged by this checker"
             continue
         if size > _MAX_FILE_BYTES:
@@ -115,7 +114,7 @@ def _read_module(directory: str, stamp: tuple[tuple[str, float, int], ...]) -> M
         except (OSError, UnicodeDecodeError) as error:
             problems[path] = f"{name} cannot be read ({type(error).__name__})"
             continue
-        body = parse_body(text, name)
+        body = parse_json_body(text, name) if in_json else parse_body(text, name)
         if isinstance(body, SyntaxProblem):
             problems[path] = body.message
             continue

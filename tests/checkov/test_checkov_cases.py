@@ -74,11 +74,14 @@ CUSTOM_LISTED: Expected = {
 LISTED = {"support_role_support_policies": ["case-support-console"]}
 
 
-def scan(target: Path, framework: str, config: Mapping[str, object], tmp_path: Path) -> dict[str, dict[str, str]]:
+def scan(
+    target: Path, framework: str | tuple[str, ...], config: Mapping[str, object], tmp_path: Path
+) -> dict[str, dict[str, str]]:
     """{resource: {check: verdict}} of one Checkov CLI run (strict mode, so UNKNOWN shows)."""
     config_file = write_config(tmp_path / "config.json", {"support_role_strict_unknown": True, **config})
     where = ["-d", str(target)] if target.is_dir() else ["-f", str(target)]
-    args = [*where, "--framework", framework, "--external-checks-dir", str(CHECKS_DIR)]
+    frameworks = [framework] if isinstance(framework, str) else list(framework)
+    args = [*where, "--framework", *frameworks, "--external-checks-dir", str(CHECKS_DIR)]
     args += ["--check", ",".join(CHECK_IDS), "--skip-download", "--soft-fail", "-o", "json"]
     run = run_cli(
         args,
@@ -155,6 +158,34 @@ def test_one_file_of_a_module_whose_other_file_cannot_be_read_is_unknown_never_a
             "CKV_CISSR_4": maybe,
         }
     }
+
+
+# ------------------------------------------------------------------- .tf.json beside .tf
+# Checkov scans a root module's .tf files with its terraform runner and its .tf.json files with its
+# terraform_json runner (two graphs; it names the latter's resources resource.<name>). Each file refers
+# to the other, so neither side is right unless the reader reads Terraform's JSON syntax too.
+TF_JSON_MODULE = Path(__file__).parent / "fixtures" / "tf-json-module"
+TF_JSON: Expected = {
+    "aws_iam_role.hcl_side": {
+        "CKV_CISSR_1": "PASS",  # carried once, by the .tf side, though two runners see the root
+        "CKV_CISSR_2": "PASS",
+        "CKV_CISSR_3": "PASS",
+        "CKV_CISSR_4": "PASS",
+    },
+    "resource.json_account": {
+        "CKV_CISSR_2": "FAIL account-root",
+        "CKV_CISSR_3": "PASS",
+        "CKV_CISSR_4": "FAIL mfa-not-required",
+    },
+    "resource.json_dynamic": {"CKV_CISSR_2": "PASS", "CKV_CISSR_3": "PASS", "CKV_CISSR_4": "FAIL mfa-not-required"},
+}
+
+
+def test_a_module_written_in_hcl_and_in_terraform_json_is_judged_whole(tmp_path: Path) -> None:
+    folder = tmp_path / "module"
+    shutil.copytree(TF_JSON_MODULE, folder)
+    config = {"support_role_account_baseline_paths": [str(folder)]}
+    assert scan(folder, ("terraform", "terraform_json"), config, tmp_path) == TF_JSON
 
 
 # ----------------------------------------------------------------------------------- plans

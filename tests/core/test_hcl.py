@@ -694,3 +694,93 @@ def test_a_module_gives_the_expression_written_for_an_attribute(tmp_path: Path) 
     expression = tree.expression("aws_iam_user.team[1]", "name")
     assert expression is not None and subjects(expression) == {"local.team"}
     assert tree.expression("aws_iam_user.nothing", "name") is None
+
+
+# ----------------------------------------------------------------------------- .tf.json
+MIXED_TF = """
+variable "suffix" {
+  default = "ops"
+}
+resource "aws_iam_user" "alice" {
+  name = "alice"
+}
+"""
+MIXED_TF_JSON = {
+    "//": "a comment",
+    "variable": {"literal": {"default": "${not.a.reference}"}},
+    "locals": {"principals": ["${aws_iam_user.alice.arn}"], "key": "$${kept}"},
+    "data": {
+        "aws_iam_policy_document": {
+            "trust": {
+                "statement": [
+                    {
+                        "sid": "Fixed",
+                        "actions": ["sts:AssumeRole"],
+                        "principals": {"type": "AWS", "identifiers": "${local.principals}"},
+                        "condition": [{"test": "Bool", "variable": "aws:MultiFactorAuthPresent", "values": ["true"]}],
+                    }
+                ],
+                "dynamic": {
+                    "statement": {
+                        "for_each": '${toset(["a", "b"])}',
+                        "iterator": "s",
+                        "content": {"sid": "Dyn${upper(s.value)}", "actions": ["sts:TagSession"]},
+                    }
+                },
+            }
+        }
+    },
+    "resource": {
+        "aws_iam_role": {
+            "support": [
+                {
+                    "name": "support-${var.suffix}",
+                    "count": 2,
+                    "assume_role_policy": "${data.aws_iam_policy_document.trust.json}",
+                    "tags": {"team-${var.suffix}": "x"},
+                }
+            ]
+        }
+    },
+}
+
+
+def test_terraform_json_files_are_read_as_the_same_configuration_in_hcl(tmp_path: Path) -> None:
+    folder = write(tmp_path, {"main.tf": MIXED_TF, "roles.tf.json": json.dumps(MIXED_TF_JSON)})
+    tree = ModuleTree(str(folder))
+    assert tree.files.problems == ()
+    assert tree.attribute("aws_iam_role.support[1]", "name") == "support-ops"
+    assert tree.attribute("aws_iam_role.support[0]", "tags") == {"team-ops": "x"}
+    assert tree.evaluate_text("var.literal") == "${not.a.reference}"  # a default is a literal value
+    assert tree.evaluate_text("local.key") == "${kept}"
+    document = tree.attribute("aws_iam_role.support[0]", "assume_role_policy")
+    assert isinstance(document, EncodedJson)
+    statements = document.value["Statement"]  # type: ignore[index]
+    assert [s["Sid"] for s in statements] == ["Fixed", "DynA", "DynB"]
+    (principal,) = statements[0]["Principal"]["AWS"]
+    assert isinstance(principal, UnknownValue)
+    assert principal.ref == Ref("aws_iam_user.alice", "aws_iam_user", "managed", "arn")
+    assert statements[0]["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": ("true",)}}
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ('{"resource": {"aws_iam_role": {"x": ', "roles.tf.json is not valid JSON"),
+        ("[1, 2]", "roles.tf.json is not a JSON object"),
+        ('{"resource": {"aws_iam_role": {"x": {"name": "${unclosed"}}}}', "roles.tf.json is not valid Terraform JSON"),
+        ('{"resource": {"aws_iam_role": ["x"]}}', "roles.tf.json is not valid Terraform JSON"),
+    ],
+)
+def test_a_terraform_json_file_that_cannot_be_read_is_a_problem_named_by_file(
+    text: str, why: str, tmp_path: Path
+) -> None:
+    tree = ModuleTree(str(write(tmp_path, {"main.tf": MIXED_TF, "roles.tf.json": text})))
+    assert len(tree.files.problems) == 1
+    assert tree.files.problems[0].startswith(why)
+    assert tree.attribute("aws_iam_user.alice", "name") == "alice"
+
+
+def test_json_override_files_are_named_as_not_merged(tmp_path: Path) -> None:
+    tree = ModuleTree(str(write(tmp_path, {"main.tf": MIXED_TF, "x_override.tf.json": "{}"})))
+    assert tree.files.problems == ("x_override.tf.json: override files are not merged by this checker",)

@@ -16,6 +16,7 @@ Three fuzzers:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from support_role.hcl import (
     parse_expression,
     parse_template,
 )
+from support_role.hcl._json import parse_json_body
 from support_role.hcl._module import Instance, ModuleTree
 from support_role.hcl._syntax import Expr
 
@@ -249,3 +251,35 @@ def _instances(value: Value) -> list[Instance]:
     if isinstance(value, Choice):
         return _instances(value.when_true) + _instances(value.when_false)
     return []
+
+
+# ------------------------------------------------------------------------- .tf.json
+_json_leaves = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.sampled_from(NAMES).map(lambda name: "${" + name + "}")
+    | st.text(max_size=12)
+)
+_json_values = st.recursive(
+    _json_leaves,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                ["resource", "data", "aws_iam_role", "r", "statement", "dynamic", "content", "default", "//"]
+            ),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=FUZZ_CASES["junk"], **SETTINGS)  # type: ignore[arg-type]
+@given(_json_values | junk_text)
+def test_terraform_json_of_any_shape_never_raises(value: object) -> None:
+    text = value if isinstance(value, str) else json.dumps(value)
+    assert isinstance(parse_json_body(text), SyntaxProblem | Body)

@@ -3,6 +3,7 @@ the resource that carries the account's result."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 
@@ -129,18 +130,36 @@ class RootModule:
     def carrier(self) -> str | None:
         """The resource that carries the root's account-level (exists) result: the marker, else
         the first role by address, else the first resource by address (found once); never a
-        resource of a file the scan did not see (Checkov reports only on what it scanned)."""
+        resource of a file the scan did not see (Checkov reports only on what it scanned).
+
+        A root module with ``.tf`` files has its result carried by a role of those files:
+        Checkov scans its ``.tf.json`` files with another runner and another graph, which must
+        not carry a second result for the same root."""
         if self._carrier is None:
             carrier: str | None = None
-            scanned = [a for a, v in self.tables.roles.by_address.items() if not v.attrs.get(UNSCANNED)]
+            roles = self.tables.roles.by_address
+            scanned = [a for a, v in roles.items() if not v.attrs.get(UNSCANNED)]
+            if _has_hcl_files(self.root):
+                scanned = [a for a in scanned if not roles[a].file.endswith(".tf.json")]
+                has_roles = any(not v.file.endswith(".tf.json") for v in roles.values())
+            else:
+                has_roles = bool(roles)
             if self.marker is not None:
                 carrier = self.marker
             elif scanned:
                 carrier = min(scanned)
-            elif self.tables.resources:
+            elif self.tables.resources and not has_roles:
                 carrier = min(self.tables.resources)
             self._carrier = (carrier,)
         return self._carrier[0]
+
+
+def _has_hcl_files(root: str) -> bool:
+    """Whether a root module's folder holds ``.tf`` files (a plan file's root holds none)."""
+    try:
+        return os.path.isdir(root) and any(name.endswith(".tf") for name in os.listdir(root))
+    except OSError:
+        return False
 
 
 class TerraformIndex:

@@ -389,7 +389,8 @@ def _unscanned(module: ModuleTree, reader: _Reader, seen: set[str], root: _Root)
     files = module.files
     unseen = [f for f in files.files if os.path.abspath(f) not in seen]
     unreadable = [
-        f"{why}; the scan saw only part of the root module {display(root.key)}: scan the whole folder (checkov -d)"
+        f"{why}, and the scan did not read it either: it may attach policies to the roles of root module "
+        f"{display(root.key)} (make it readable; a scan of one file with -f: scan the whole folder with checkov -d)"
         for path, why in files.problem_files.items()
         if os.path.abspath(path) not in seen
     ]
