@@ -227,7 +227,9 @@ class PlanTree:
         for holder, members in groups.items():
             held = _at(expression, holder)
             refs = _references(held)
-            attributes = _attribute_refs(refs)
+            # an attribute the plan already knows (a data source read while planning, such as
+            # data.aws_caller_identity.x.account_id) cannot be what an unknown element stands for
+            attributes = [a for a in _attribute_refs(refs) if not self._known(a, resource.module)]
             where = f"{resource.address}.{name}"
             if attributes and not _value_refs(refs) and len(attributes) in (1, len(members)):
                 for i, leaf in enumerate(members):
@@ -253,6 +255,17 @@ class PlanTree:
                     f"part of {where} is known only after apply, and the plan keeps only what it refers to ({shown})"
                 )
         return out
+
+    def _known(self, reference: tuple[str, str], module: str) -> bool:
+        """Whether the plan knows the whole value of a referenced resource attribute."""
+        target, attribute = reference
+        found = self.resources.get(_qualify(target, module))
+        if found is None or attribute not in found.values:
+            return False
+        unknown = found.unknown.get(attribute, False) if isinstance(found.unknown, Mapping) else found.unknown
+        leaves: list[tuple[str, ...]] = []
+        _unknown_leaves(unknown, (), leaves)
+        return unknown is not True and not leaves
 
 
 class _Named(Mapping[str, Value]):

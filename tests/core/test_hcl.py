@@ -784,3 +784,107 @@ def test_a_terraform_json_file_that_cannot_be_read_is_a_problem_named_by_file(
 def test_json_override_files_are_named_as_not_merged(tmp_path: Path) -> None:
     tree = ModuleTree(str(write(tmp_path, {"main.tf": MIXED_TF, "x_override.tf.json": "{}"})))
     assert tree.files.problems == ("x_override.tf.json: override files are not merged by this checker",)
+
+
+# The shape of principal-string-and-list's fresh plan (references style): a set of identifiers
+# holding a user's ARN (unknown) and the account root built from data sources read while planning;
+# Terraform puts the known element first.
+MIXED_SET_PLAN: dict[str, object] = {
+    "prior_state": {
+        "values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "data.aws_caller_identity.current",
+                        "mode": "data",
+                        "type": "aws_caller_identity",
+                        "name": "current",
+                        "values": {"account_id": "123456789012", "id": "123456789012"},
+                    },
+                    {
+                        "address": "data.aws_partition.current",
+                        "mode": "data",
+                        "type": "aws_partition",
+                        "name": "current",
+                        "values": {"partition": "aws", "id": "aws"},
+                    },
+                ]
+            }
+        }
+    },
+    "planned_values": {
+        "root_module": {
+            "resources": [
+                {
+                    "address": "data.aws_iam_policy_document.t",
+                    "mode": "data",
+                    "type": "aws_iam_policy_document",
+                    "name": "t",
+                    "values": {
+                        "statement": [
+                            {
+                                "actions": ["sts:AssumeRole"],
+                                "principals": [
+                                    {"identifiers": ["arn:aws:iam::123456789012:root", None], "type": "AWS"}
+                                ],
+                            }
+                        ]
+                    },
+                }
+            ]
+        }
+    },
+    "resource_changes": [
+        {
+            "address": "data.aws_iam_policy_document.t",
+            "change": {
+                "after_unknown": {"json": True, "statement": [{"principals": [{"identifiers": [False, True]}]}]}
+            },
+        }
+    ],
+    "configuration": {
+        "root_module": {
+            "resources": [
+                {
+                    "address": "data.aws_iam_policy_document.t",
+                    "mode": "data",
+                    "type": "aws_iam_policy_document",
+                    "name": "t",
+                    "expressions": {
+                        "statement": [
+                            {
+                                "principals": [
+                                    {
+                                        "identifiers": {
+                                            "references": [
+                                                'aws_iam_user.users["alice"].arn',
+                                                'aws_iam_user.users["alice"]',
+                                                "aws_iam_user.users",
+                                                "data.aws_partition.current.partition",
+                                                "data.aws_partition.current",
+                                                "data.aws_caller_identity.current.account_id",
+                                                "data.aws_caller_identity.current",
+                                            ]
+                                        },
+                                        "type": {"constant_value": "AWS"},
+                                    }
+                                ]
+                            }
+                        ]
+                    },
+                }
+            ]
+        }
+    },
+}
+
+
+def test_attributes_the_plan_already_knows_do_not_count_when_unknown_elements_are_typed(tmp_path: Path) -> None:
+    tree = _plan(tmp_path, MIXED_SET_PLAN)
+    document = tree.attribute("data.aws_iam_policy_document.t", "json")
+    assert isinstance(document, EncodedJson)
+    principals = document.value["Statement"][0]["Principal"]["AWS"]  # type: ignore[index]
+    assert [p.ref if isinstance(p, UnknownValue) else p for p in principals] == [
+        "arn:aws:iam::123456789012:root",
+        Ref('aws_iam_user.users["alice"]', "aws_iam_user", "managed", "arn"),
+    ]
