@@ -181,11 +181,28 @@ TF_JSON: Expected = {
 }
 
 
-def test_a_module_written_in_hcl_and_in_terraform_json_is_judged_whole(tmp_path: Path) -> None:
-    folder = tmp_path / "module"
-    shutil.copytree(TF_JSON_MODULE, folder)
-    config = {"support_role_account_baseline_paths": [str(folder)]}
-    assert scan(folder, ("terraform", "terraform_json"), config, tmp_path) == TF_JSON
+# IAM Identity Center permission sets whose attributes Checkov leaves unevaluated (for_each with
+# each.key, an inline policy from a document of dynamic statements, which Checkov reads as empty:
+# least privilege was a silent PASS) are read through the same evaluator as roles.
+PERMISSION_SET_EXPRESSIONS = Path(__file__).parent / "fixtures" / "permission-set-expressions"
+PERMISSION_SETS: Expected = {
+    "aws_ssoadmin_account_assignment.support": {"CKV_CISSR_1": "PASS"},
+    'aws_ssoadmin_permission_set.sets["support"]': {
+        "CKV_CISSR_2": "PASS",
+        "CKV_CISSR_3": "FAIL non-support-action",
+        "CKV_CISSR_4": "PASS",
+    },
+}
+
+
+def test_terraform_json_beside_hcl_and_permission_sets_written_with_expressions(tmp_path: Path) -> None:
+    """Both modules in one Checkov run (its cost is one CLI start, not two)."""
+    folders = [tmp_path / "scan" / "tf-json", tmp_path / "scan" / "permission-sets"]
+    for source, folder in zip((TF_JSON_MODULE, PERMISSION_SET_EXPRESSIONS), folders, strict=True):
+        shutil.copytree(source, folder)
+    config = {"support_role_account_baseline_paths": [str(f) for f in folders]}
+    found = scan(tmp_path / "scan", ("terraform", "terraform_json"), config, tmp_path)
+    assert found == {**TF_JSON, **PERMISSION_SETS}
 
 
 # ----------------------------------------------------------------------------------- plans

@@ -83,7 +83,16 @@ READ: dict[str, tuple[str, ...]] = {
     "aws_iam_user": ("name",),
     "aws_iam_group": ("name",),
     "terraform_data": (),
+    # IAM Identity Center permission sets and what names them (permission_sets.py)
+    "aws_ssoadmin_permission_set": ("name",),
+    "aws_ssoadmin_managed_policy_attachment": ("permission_set_arn", "managed_policy_arn"),
+    "aws_ssoadmin_customer_managed_policy_attachment": ("permission_set_arn", "customer_managed_policy_reference"),
+    "aws_ssoadmin_permission_set_inline_policy": ("permission_set_arn", "inline_policy"),
+    "aws_ssoadmin_permissions_boundary_attachment": ("permission_set_arn", "permissions_boundary"),
+    "aws_ssoadmin_account_assignment": ("permission_set_arn",),
 }
+# Attributes that hold one policy document under another name than DOCUMENTS' (type, attribute).
+_DOCUMENT_ATTRIBUTES = frozenset({("aws_ssoadmin_permission_set_inline_policy", "inline_policy")})
 # Text Checkov leaves where it did not evaluate: a reference, an interpolation, a call, a splat,
 # a for expression, a conditional, a Python repr of a collection.
 _EXPRESSION = re.compile(
@@ -212,9 +221,10 @@ def _document(value: Value, reader: _Reader) -> object:
 LISTS = frozenset({"managed_policy_arns", "policy_arns", "roles", "users", "groups", "policy_names", "inline_policy"})
 
 
-def convert(name: str, value: Value, reader: _Reader) -> object:
-    """An attribute's value for the source, or :data:`KEEP` when Checkov's is as good."""
-    if name in DOCUMENTS:
+def convert(name: str, value: Value, reader: _Reader, type_: str = "") -> object:
+    """An attribute's value for the source, or :data:`KEEP` when Checkov's is as good (``type_``:
+    the resource's type, for an attribute whose meaning depends on it)."""
+    if name in DOCUMENTS or (type_, name) in _DOCUMENT_ATTRIBUTES:
         return _document(value, reader)
     if isinstance(value, UnknownValue) and (name in LISTS or (value.ref is None and value.template is None)):
         return KEEP  # a list known only as a whole reference, or a value we cannot read either
@@ -372,12 +382,12 @@ def _enrich_vertex(
         if name not in vertex or not suspicious(vertex.get(name)):
             continue  # Checkov's value is a value (it may hold what a --var-file set)
         value = reader.attribute(target, name)
-        converted = convert(name, value, reader)
+        converted = convert(name, value, reader, type_)
         unread = converted is KEEP or isinstance(converted, Unknown)  # the plan alone does not know it
         if unread and plan and beside is not None and isinstance(reader, _PlanReader):
             written = _from_beside(beside, reader.tree, target, name)
             if written is not None:
-                from_module = convert(name, written, _HclReader(beside))
+                from_module = convert(name, written, _HclReader(beside), type_)
                 converted = converted if from_module is KEEP else from_module
         if converted is not KEEP:
             out[name] = converted
@@ -414,7 +424,7 @@ def _unscanned(module: ModuleTree, reader: _Reader, seen: set[str], root: _Root)
             }
             for attribute in READ[type_]:
                 if attribute in instance:
-                    converted = convert(attribute, instance[attribute], reader)
+                    converted = convert(attribute, instance[attribute], reader, type_)
                     attrs[attribute] = (
                         to_raw(instance[attribute], reader, typed=False) if converted is KEEP else converted
                     )
