@@ -19,6 +19,9 @@ from tests.checkov.generate_plans import PLANS_DIR, REGENERATE, generate_plan, p
 
 CASES = [(framework, style, s.name) for framework, style in PATHS for s in CORPUS]
 
+# corpus_run is session-scoped and scans the whole corpus: one worker builds it, once.
+pytestmark = pytest.mark.xdist_group("checkov-corpus-run")
+
 
 @pytest.mark.parametrize(("framework", "style", "scenario"), CASES, ids=["/".join(c) for c in CASES])
 def test_checkov_gives_the_corpus_verdicts(corpus_run: CorpusRun, framework: str, style: str, scenario: str) -> None:
