@@ -34,10 +34,13 @@ def _tool_env() -> dict[str, str]:
 
 
 def _apply(case: str, server: MotoServer, work: Path) -> None:
-    """The case's Terraform applied to ``server``: the files as they are, plus a provider override."""
-    module = work / "terraform"
+    """The case's Terraform applied to ``server``: the files as they are, plus a provider override
+    (or the provider, for a case that declares none)."""
+    module = work / "terraform" / case
     shutil.copytree(CASES / case, module)
-    (module / "moto_override.tf").write_text(provider_block(endpoint=server.url), encoding="utf-8")
+    declares = any('provider "aws"' in f.read_text(encoding="utf-8") for f in module.glob("*.tf"))
+    name = "moto_override.tf" if declares else "moto_provider.tf"
+    (module / name).write_text(provider_block(endpoint=server.url), encoding="utf-8")
     terraform = Terraform(module)
     terraform.init()
     terraform.apply()
@@ -127,3 +130,27 @@ def test_custom_support_policy_case_on_a_live_account(moto: MotoServer, tmp_path
         ("case-custom", LEAST_PRIVILEGE): "PASS",
         ("case-custom", MFA): "PASS",
     }
+
+
+def test_the_typed_reference_unevaluated_expression_and_partial_module_cases_on_one_live_account(
+    moto: MotoServer, tmp_path: Path
+) -> None:
+    """Three cases applied to one account and scanned by one Prowler run: live, their roles are
+    ordinary roles whose ARNs are known, and each gets what the case file says (the same verdicts as
+    Checkov on HCL and plans, tests/checkov/test_checkov_cases.py)."""
+    for case in ("typed-references", "unevaluated-expressions", "partial-module"):
+        _apply(case, moto, tmp_path)
+    findings = _prowler(moto, tmp_path, {})
+    per_role = {
+        "case-user-ref": ("PASS", "PASS", "PASS"),
+        "case-account-ref": ("FAIL account-root", "PASS", "FAIL mfa-not-required"),
+        "case-oidc-ref": ("FAIL oidc-without-subject", "PASS", "PASS"),
+        "case-legacy-index": ("PASS", "PASS", "FAIL mfa-not-required"),
+        "case-splat": ("PASS", "PASS", "PASS"),
+        "case-dynamic": ("FAIL account-root", "PASS", "FAIL mfa-not-required"),
+        "case-open": ("FAIL wildcard-principal", "PASS", "FAIL mfa-not-required"),
+    }
+    expected = {(ACCOUNT, EXISTS): "PASS"}
+    for role, verdicts in per_role.items():
+        expected.update({(role, rule): v for rule, v in zip((TRUST, LEAST_PRIVILEGE, MFA), verdicts, strict=True)})
+    assert _verdicts(findings) == expected
