@@ -19,6 +19,20 @@ from support_role import CIS_CONTROL, RULES, RULES_BY_ID, SECURITY_HUB_CONTROL, 
 from tests.support.prowler import CHECKS
 
 PROWLER_IDS = [rule.prowler_id for rule in RULES]
+# Prowler reads and validates every framework on each load (most of this module's time): the module
+# loads them once.
+
+
+@pytest.fixture(scope="module")
+def frameworks() -> dict[str, Compliance]:
+    """Every AWS compliance framework Prowler loads, ours included (through the entry point)."""
+    return dict(Compliance.get_bulk("aws"))
+
+
+@pytest.fixture(scope="module")
+def checks_with_compliance(frameworks: dict[str, Compliance]) -> dict[str, CheckMetadata]:
+    """Every AWS check's metadata with the frameworks Prowler attaches to it (as a scan does)."""
+    return dict(update_checks_metadata_with_compliance(frameworks, CheckMetadata.get_bulk("aws")))
 
 
 def test_committed_files_are_what_the_generator_writes_from_the_core() -> None:
@@ -66,9 +80,10 @@ def test_prowler_loads_our_checks_beside_its_built_in_support_role_check() -> No
     assert bulk["iam_support_role_created"].CheckTitle != RULES[0].title  # the built-in is untouched
 
 
-def test_prowler_loads_one_framework_per_cis_version_and_one_for_security_hub() -> None:
+def test_prowler_loads_one_framework_per_cis_version_and_one_for_security_hub(
+    frameworks: dict[str, Compliance],
+) -> None:
     builtin = {p.stem for p in (Path(prowler.__file__).parent / "compliance" / "aws").glob("*.json")}
-    frameworks = Compliance.get_bulk("aws")
     ours = {name: frameworks[name] for name in generate.FRAMEWORK_NAMES}
     assert sorted(ours) == sorted([f"cis-{v}-support-role_aws" for v in CIS_CONTROL] + ["securityhub-support-role_aws"])
     for name, framework in ours.items():
@@ -93,19 +108,20 @@ def test_prowler_loads_one_framework_per_cis_version_and_one_for_security_hub() 
     assert generate.leftovers() == []
 
 
-def test_prowler_attaches_every_framework_to_each_of_our_checks() -> None:
-    bulk = update_checks_metadata_with_compliance(Compliance.get_bulk("aws"), CheckMetadata.get_bulk("aws"))
+def test_prowler_attaches_every_framework_to_each_of_our_checks(
+    checks_with_compliance: dict[str, CheckMetadata],
+) -> None:
     for check_id in PROWLER_IDS:
-        frameworks = {(c.Framework, c.Version) for c in bulk[check_id].Compliance}
-        assert frameworks == {("CIS-Support-Role", v) for v in CIS_CONTROL} | {("AWS-Security-Hub-Support-Role", "")}
+        attached = {(c.Framework, c.Version) for c in checks_with_compliance[check_id].Compliance}
+        assert attached == {("CIS-Support-Role", v) for v in CIS_CONTROL} | {("AWS-Security-Hub-Support-Role", "")}
 
 
-def test_asff_lists_every_requirement_uncut() -> None:
+def test_asff_lists_every_requirement_uncut(checks_with_compliance: dict[str, CheckMetadata]) -> None:
     """Prowler's ASFF joins a framework's requirements into one string and cuts it at 64 characters."""
     from prowler.lib.outputs.asff.asff import ASFF
     from prowler.lib.outputs.compliance.compliance_check import get_check_compliance
 
-    bulk = update_checks_metadata_with_compliance(Compliance.get_bulk("aws"), CheckMetadata.get_bulk("aws"))
+    bulk = checks_with_compliance
     for rule_id in CHECKS:
         report = type("Report", (), {"check_metadata": bulk[RULES_BY_ID[rule_id].prowler_id]})()
         standards, related = ASFF.format_compliance(get_check_compliance(report, "aws", bulk))
