@@ -1,4 +1,5 @@
-"""Fixtures of the Prowler tests: fake credentials, AWS managed policies in moto, a clean cache."""
+"""Fixtures of the Prowler tests: fake credentials, AWS managed policies in moto (built when used), a clean
+cache."""
 
 from __future__ import annotations
 
@@ -9,6 +10,12 @@ from prowler.providers.common.provider import Provider
 
 from prowler_checks import runtime
 from support_role.localaws import FAKE_CREDENTIALS, region_for
+from tests.support.prowler import lazy_aws_managed_policies
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _moto_builds_managed_policies_when_used() -> None:
+    lazy_aws_managed_policies()  # about 2 CPU seconds less per in-process moto test
 
 
 @pytest.fixture(autouse=True)

@@ -67,6 +67,53 @@ def mocked_aws_provider(
     return provider
 
 
+_LAZY: Any = object()  # a backend's AWS managed policies, not built yet
+
+
+def lazy_aws_managed_policies() -> None:
+    """Make in-process moto build an IAM backend's AWS managed policies when they are first used.
+
+    With ``MOTO_IAM_LOAD_MANAGED_POLICIES=true`` (what the Prowler tests run with: attaching
+    AWSSupportAccess needs it) moto parses its ~1,500 managed policies and builds an object for each
+    in every IAM backend it makes: one per partition (6) for each account it meets, and again for
+    each at the reset that ends every ``mock_aws`` block, about 2 CPU seconds per test of which a
+    test uses one backend's. Here the data is parsed once per process and a backend builds its
+    policies, the same objects from the same data, on its first look at ``managed_policies``;
+    a backend made without the setting still gets none. Patches moto's ``IAMBackend`` class for
+    the rest of the process (the tests' in-process moto only; the moto servers are untouched).
+    """
+    import json
+
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+    from moto.iam.models import AWSManagedPolicy, IAMBackend
+    from moto.settings import load_iam_aws_managed_policies
+
+    if isinstance(IAMBackend.__dict__.get("managed_policies"), property):
+        return
+    parsed: dict[str, Any] = json.loads(aws_managed_policies_data)
+
+    def no_aws_policies(self: IAMBackend) -> list[Any]:
+        return []  # the list moto keeps besides managed_policies: read by nothing but __init__
+
+    def lazy_when_loaded(self: IAMBackend) -> Any:
+        return _LAZY if load_iam_aws_managed_policies() else {}
+
+    def get(self: IAMBackend) -> dict[str, Any]:
+        policies = self.__dict__["managed_policies"]
+        if policies is _LAZY:
+            region = self.region_name
+            built = (AWSManagedPolicy.from_data(name, self.account_id, region, d) for name, d in parsed.items())
+            policies = self.__dict__["managed_policies"] = {policy.arn: policy for policy in built}
+        return policies  # type: ignore[no-any-return]
+
+    def put(self: IAMBackend, policies: dict[str, Any]) -> None:
+        self.__dict__["managed_policies"] = policies
+
+    IAMBackend._init_aws_policies = no_aws_policies  # type: ignore[method-assign]
+    IAMBackend._init_managed_policies = lazy_when_loaded  # type: ignore[method-assign]
+    IAMBackend.managed_policies = property(get, put)  # type: ignore[assignment]
+
+
 def iam_client_of(provider: AwsProvider) -> Any:
     return provider.session.current_session.client("iam", region_name=region_for(provider.identity.partition))
 
