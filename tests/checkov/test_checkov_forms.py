@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.checkov.conftest import by_check, results_table
 from tests.support.checkov import Result, environment, results_of_json, run_cli, run_runner
 
@@ -59,22 +61,28 @@ def _table(results: list[Result]) -> dict[tuple[str, str], tuple[str, str]]:
     return results_table(results)  # type: ignore[arg-type]
 
 
-def test_terraform_forms_land_on_each_roles_own_resource() -> None:
+@pytest.fixture(scope="module")
+def terraform_forms() -> list[Result]:
+    """One scan of ``fixtures/terraform_forms`` by Checkov's Terraform runner, read by three tests."""
     with environment(CIS_SUPPORT_ROLE_CONFIG=None):
-        got = _table(run_runner("terraform", FIXTURES / "terraform_forms"))
+        return run_runner("terraform", FIXTURES / "terraform_forms")
+
+
+def test_terraform_forms_land_on_each_roles_own_resource(terraform_forms: list[Result]) -> None:
+    got = _table(terraform_forms)
     assert by_check(got) == by_check(TERRAFORM_FORMS)
     assert got == TERRAFORM_FORMS
 
 
-def test_a_role_that_is_not_a_support_role_gets_no_per_role_result_even_when_wide_open() -> None:
-    with environment(CIS_SUPPORT_ROLE_CONFIG=None):
-        got = _table(run_runner("terraform", FIXTURES / "terraform_forms"))
+def test_a_role_that_is_not_a_support_role_gets_no_per_role_result_even_when_wide_open(
+    terraform_forms: list[Result],
+) -> None:
+    got = _table(terraform_forms)
     assert [key for key in got if key[1] == "aws_iam_role.app"] == []
 
 
-def test_terraform_evidence_names_every_policy_found_for_the_role() -> None:
-    with environment(CIS_SUPPORT_ROLE_CONFIG=None):
-        results = run_runner("terraform", FIXTURES / "terraform_forms")
+def test_terraform_evidence_names_every_policy_found_for_the_role(terraform_forms: list[Result]) -> None:
+    results = terraform_forms
     inline = next(r for r in results if r.check_id == "CKV_CISSR_3" and r.resource == "aws_iam_role.inline")
     assert "evidence policies: arn:aws:iam::aws:policy/AWSSupportAccess, inline:cases, inline:s3" in inline.details
     assert "problem non-support-action: inline policy s3 (allows s3:GetObject)" in inline.details

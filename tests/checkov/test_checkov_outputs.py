@@ -4,13 +4,15 @@ configuration errors (the command itself: test_checkov_command.py)."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from support_role import RULES_BY_ID
 from tests.checkov.sarif_schema import schema_errors
-from tests.support.checkov import CHECK_IDS, CHECKS_DIR, results_of_json, run_cli, write_config
+from tests.support.checkov import CHECK_IDS, CHECKS_DIR, CliRun, results_of_json, run_cli, write_config
 
 TRUST = RULES_BY_ID["support-role-trust"]
 LEAST = RULES_BY_ID["support-role-least-privilege"]
@@ -96,8 +98,35 @@ def _checkov(folder: Path, *extra: str, env: dict[str, str] | None = None, frame
     )
 
 
-def test_cli_output_shows_title_severity_reason_codes_and_guideline(tmp_path: Path) -> None:
-    run = _checkov(_folder(tmp_path, "open", {"main.tf": OPEN_ROLE_TF}))
+@dataclass(frozen=True)
+class OpenRoleRun:
+    """One Checkov run over the open role, writing its three outputs as a user asks for them:
+    the CLI text on the console, JSON and SARIF to files (``--output-file-path console,FILE,FILE``)."""
+
+    run: CliRun
+    json: Any
+    sarif: Any
+
+
+@pytest.fixture(scope="module")
+def open_role(tmp_path_factory: pytest.TempPathFactory) -> OpenRoleRun:
+    base = tmp_path_factory.mktemp("outputs")
+    out = base / "out"
+    out.mkdir()
+    run = _checkov(
+        _folder(base, "open", {"main.tf": OPEN_ROLE_TF}),
+        *("-o", "cli", "-o", "json", "-o", "sarif"),
+        *("--output-file-path", f"console,{out / 'results.json'},{out / 'results.sarif'}"),
+    )
+    return OpenRoleRun(
+        run,
+        json.loads((out / "results.json").read_text(encoding="utf-8")),
+        json.loads((out / "results.sarif").read_text(encoding="utf-8")),
+    )
+
+
+def test_cli_output_shows_title_severity_reason_codes_and_guideline(open_role: OpenRoleRun) -> None:
+    run = open_role.run
     out = run.stdout
     assert f'Check: {TRUST.checkov_id}: "{TRUST.title}"' in out
     assert "FAILED for resource: aws_iam_role.open" in out
@@ -109,8 +138,10 @@ def test_cli_output_shows_title_severity_reason_codes_and_guideline(tmp_path: Pa
     assert run.returncode == 1
 
 
-def test_json_output_carries_severity_guideline_and_details_for_terraform_and_cloudformation(tmp_path: Path) -> None:
-    tf = _checkov(_folder(tmp_path, "tf", {"main.tf": OPEN_ROLE_TF}), "-o", "json").json()
+def test_json_output_carries_severity_guideline_and_details_for_terraform_and_cloudformation(
+    open_role: OpenRoleRun, tmp_path: Path
+) -> None:
+    tf = open_role.json
     record = next(r for r in tf["results"]["failed_checks"] if r["check_id"] == TRUST.checkov_id)
     assert record["check_name"] == TRUST.title
     assert record["severity"] == "HIGH"
@@ -130,13 +161,11 @@ def test_json_output_carries_severity_guideline_and_details_for_terraform_and_cl
     assert "verdict: FAIL [wildcard-principal]" in record["check_result"]["details"]
 
 
-def test_plain_checkov_sarif_has_our_rules_but_attachments_the_sarif_schema_refuses(tmp_path: Path) -> None:
+def test_plain_checkov_sarif_has_our_rules_but_attachments_the_sarif_schema_refuses(open_role: OpenRoleRun) -> None:
     """Why ``cis-support-role-checkov`` rewrites SARIF (test_checkov_reasons.py): plain Checkov writes
     each details line as ``{"description": "<line>"}``, two schema errors per line."""
-    out = tmp_path / "out"
-    run = _checkov(_folder(tmp_path, "tf", {"main.tf": OPEN_ROLE_TF}), "-o", "sarif", "--output-file-path", str(out))
-    assert run.returncode == 1
-    sarif = json.loads((out / "results_sarif.sarif").read_text(encoding="utf-8"))
+    assert open_role.run.returncode == 1
+    sarif = open_role.sarif
     driver = sarif["runs"][0]["tool"]["driver"]
     rules = {r["id"]: r for r in driver["rules"]}
     assert rules[TRUST.checkov_id]["helpUri"] == TRUST.anchor

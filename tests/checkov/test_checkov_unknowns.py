@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -84,7 +85,7 @@ CLOUDFORMATION_DECIDED = {
 
 def _scan(folder: Path, framework: str, tmp_path: Path, strict: bool) -> CliRun:
     config = write_config(
-        tmp_path / "config.json",
+        tmp_path / f"config-{framework}-{'strict' if strict else 'lenient'}.json",
         {
             "support_role_strict_unknown": strict,
             "support_role_account_baseline_paths": [str(FIXTURES / "terraform_unknowns" / "unresolved_role")],
@@ -112,6 +113,25 @@ def _results(run: CliRun) -> list[Result]:
     return results_of_json(run.json())
 
 
+Scan = Callable[[str, str, bool], CliRun]
+
+
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory: pytest.TempPathFactory) -> Scan:
+    """``scan(folder, framework, strict)``: one Checkov CLI run per fixture folder and mode for the
+    whole module (each run costs a Checkov start, ~4 s of CPU); the tests read the same run."""
+    runs: dict[tuple[str, str, bool], CliRun] = {}
+    base = tmp_path_factory.mktemp("unknowns")
+
+    def run(folder: str, framework: str, strict: bool) -> CliRun:
+        key = (folder, framework, strict)
+        if key not in runs:
+            runs[key] = _scan(FIXTURES / folder, framework, base, strict)
+        return runs[key]
+
+    return run
+
+
 CASES = [
     ("terraform", "terraform_unknowns", TERRAFORM_UNKNOWNS, TERRAFORM_DECIDED),
     ("cloudformation", "cloudformation_unknowns", CLOUDFORMATION_UNKNOWNS, CLOUDFORMATION_DECIDED),
@@ -120,13 +140,13 @@ CASES = [
 
 @pytest.mark.parametrize(("framework", "folder", "unknowns", "decided"), CASES, ids=[c[0] for c in CASES])
 def test_strict_mode_reports_each_unknown_as_failed_with_its_codes(
-    tmp_path: Path,
+    scan: Scan,
     framework: str,
     folder: str,
     unknowns: dict[tuple[str, str], str],
     decided: dict[tuple[str, str], tuple[str, str]],
 ) -> None:
-    run = _scan(FIXTURES / folder, framework, tmp_path, strict=True)
+    run = scan(folder, framework, True)
     got = results_table(_results(run))  # type: ignore[arg-type]
     expected = {key: ("FAILED", verdict) for key, verdict in unknowns.items()} | decided
     assert got == expected
@@ -138,13 +158,13 @@ def test_strict_mode_reports_each_unknown_as_failed_with_its_codes(
 
 @pytest.mark.parametrize(("framework", "folder", "unknowns", "decided"), CASES, ids=[c[0] for c in CASES])
 def test_without_strict_mode_unknowns_are_hidden_by_checkov_but_logged_on_stderr(
-    tmp_path: Path,
+    scan: Scan,
     framework: str,
     folder: str,
     unknowns: dict[tuple[str, str], str],
     decided: dict[tuple[str, str], tuple[str, str]],
 ) -> None:
-    run = _scan(FIXTURES / folder, framework, tmp_path, strict=False)
+    run = scan(folder, framework, False)
     got = results_table(_results(run))  # type: ignore[arg-type]
     assert got == decided  # never PASSED, never FAILED
     assert run.returncode == 0
@@ -167,8 +187,8 @@ def test_without_strict_mode_unknowns_are_hidden_by_checkov_but_logged_on_stderr
         assert exists_logged == set()
 
 
-def test_the_reason_of_an_unknown_says_what_could_not_be_read(tmp_path: Path) -> None:
-    run = _scan(FIXTURES / "terraform_unknowns", "terraform", tmp_path, strict=True)
+def test_the_reason_of_an_unknown_says_what_could_not_be_read(scan: Scan) -> None:
+    run = scan("terraform_unknowns", "terraform", True)
     reasons = {(r.check_id, r.resource): r.details[0] for r in _results(run)}
     assert (
         "the policy ARN ${var.policy_arn} could not be resolved"
@@ -189,8 +209,8 @@ def test_the_reason_of_an_unknown_says_what_could_not_be_read(tmp_path: Path) ->
     )
 
 
-def test_json_output_is_valid_even_with_warnings_on_stderr(tmp_path: Path) -> None:
-    run = _scan(FIXTURES / "cloudformation_unknowns", "cloudformation", tmp_path, strict=False)
+def test_json_output_is_valid_even_with_warnings_on_stderr(scan: Scan) -> None:
+    run = scan("cloudformation_unknowns", "cloudformation", False)
     assert json.loads(run.stdout)["check_type"] == "cloudformation"
     assert "UNKNOWN for ImportedPolicyRole" in run.stderr
 
