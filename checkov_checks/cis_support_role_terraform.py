@@ -3,7 +3,9 @@
 The per-role rules run on every ``aws_iam_role`` and IAM Identity Center
 ``aws_ssoadmin_permission_set``. The exists rule answers only on the one resource
 that carries a baseline root module's account-level result; it is registered for every type
-(see :func:`support_role.checkov_glue.exists_check_resource_types` for why not fewer).
+(see :func:`support_role.checkov_glue.exists_check_resource_types` for why not fewer), and on a
+resource that cannot carry a result under the settings in force it answers "no result" at once
+(:func:`support_role.checkov_glue.exists_may_carry`).
 """
 
 from __future__ import annotations
@@ -22,8 +24,15 @@ try:
 except ImportError:  # checks used from a plain git clone: the core sits beside this folder
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from support_role import EXISTS, RULES, RuleMeta
-from support_role.checkov_glue import PER_ROLE_RESOURCE_TYPES, exists_check_resource_types, terraform_outcome
+from support_role import EXISTS, RULES, RULES_BY_ID, RuleMeta
+from support_role.checkov_glue import (
+    PER_ROLE_RESOURCE_TYPES,
+    exists_check_resource_types,
+    exists_may_carry,
+    terraform_outcome,
+)
+
+EXISTS_CHECK_ID = RULES_BY_ID[EXISTS].checkov_id
 
 
 class SupportRoleTerraformCheck(BaseResourceCheck):
@@ -52,6 +61,12 @@ class SupportRoleTerraformCheck(BaseResourceCheck):
         entity_type: str,
         skip_info: _SkippedCheck,
     ) -> _CheckResult:
+        if self.id == EXISTS_CHECK_ID and not skip_info and not exists_may_carry(entity_type):
+            # Registered for every type, the exists check runs on every resource of a scan; where
+            # no result is possible, answer before Checkov's graph is indexed and before the base
+            # class formats its DEBUG line (a suppression comment still gets Checkov's SKIPPED).
+            self.details = []
+            return {"result": CheckResult.UNKNOWN, "evaluated_keys": []}
         # Also keep the details in the result itself: Checkov's JSON output shows it for every
         # framework, while only its Terraform runners copy ``details`` into their records.
         result = super().run(scanned_file, entity_configuration, entity_name, entity_type, skip_info)

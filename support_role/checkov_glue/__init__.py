@@ -5,8 +5,9 @@ Imports no Checkov (the check classes hand over what Checkov gave them: ``conf``
 of Checkov's data shapes into facts lives in :mod:`support_role.sources`, the rules in the core.
 
 * :mod:`.terraform`: :func:`terraform_outcome`, one index per Checkov graph, verdicts cached per scan;
-  :func:`exists_check_resource_types`, what the exists check registers for (and
-  :data:`PER_ROLE_RESOURCE_TYPES`, what the per-role checks do);
+  :func:`exists_check_resource_types`, what the exists check registers for, and
+  :func:`exists_may_carry`, its early "no result" (and :data:`PER_ROLE_RESOURCE_TYPES`, what the
+  per-role checks register for);
 * :mod:`.cloudformation`: :func:`cloudformation_outcome`, one index per template;
 * :mod:`.outcomes`: a verdict as a Checkov result (:class:`Outcome`), UNKNOWN kept visible;
 * :mod:`.settings`: the configuration (cached per file version) and the account-baseline paths;
@@ -16,12 +17,13 @@ of Checkov's data shapes into facts lives in :mod:`support_role.sources`, the ru
 
 from .cloudformation import cloudformation_outcome
 from .outcomes import Outcome
-from .terraform import PER_ROLE_RESOURCE_TYPES, exists_check_resource_types, terraform_outcome
+from .terraform import PER_ROLE_RESOURCE_TYPES, exists_check_resource_types, exists_may_carry, terraform_outcome
 
 __all__ = [
     "PER_ROLE_RESOURCE_TYPES",
     "Outcome",
     "cloudformation_outcome",
     "exists_check_resource_types",
+    "exists_may_carry",
     "terraform_outcome",
 ]

@@ -21,6 +21,7 @@ from .._metadata import EXISTS
 from .._rules import evaluate_exists, evaluate_permission_set, evaluate_role
 from .._verdict import Verdict
 from ..sources.terraform import (
+    MARKER_TYPE,
     RootModule,
     TerraformIndex,
     module_prefix,
@@ -39,17 +40,33 @@ Center permission sets."""
 
 
 def exists_check_resource_types() -> list[str]:
-    """The Terraform resource types Checkov hands the exists check (CKV_CISSR_1): ``["*"]``.
+    """The Terraform resource types Checkov hands the exists check (CKV_CISSR_1): ``["*"]``, fixed.
 
-    The check answers only on the resource carrying a baseline root's result (the marker, else the
-    root's first role, else its first resource of any type), so it must see every type. Registering
-    for the marker's type alone when no baseline paths are configured (88997e6) made the
-    registration depend on the settings in force when the check was loaded; a process that loads
-    the checks more than once under different settings (Checkov's runners used in-process, as the
-    tests and embedding tools do) kept both registrations, and the marker got two results. The
-    registration is therefore fixed; what that costs is measured in ``docs/checkov.md``.
+    The check answers only on the resource carrying a baseline root's result: the marker, else the
+    root's first role, else (a baseline named by path that has no role) its first resource of any
+    type, so it must see every type. The registration must not follow the settings: they are
+    read when Checkov loads the checks, and a process that loads them more than once under
+    different settings (Checkov's runners used in-process, as the tests and embedding tools do)
+    keeps every registration, so a resource would get one result per registration (88997e6 gave
+    the marker two). What most resources cost is cut by :func:`exists_may_carry` instead.
     """
     return ["*"]
+
+
+def exists_may_carry(entity_type: str) -> bool:
+    """Whether a resource of ``entity_type`` can carry an exists result under the settings in force.
+
+    Read on every run (not at load time), so it follows the settings as the verdicts do. Without
+    ``support_role_account_baseline_paths`` a root is a baseline only through its marker, which is
+    then the carrier: only the marker's type (``terraform_data``) can carry a result. With baseline
+    paths, or settings that do not read (the check then fails once per root on its carrier), a
+    resource of any type may. False lets the check answer "no result" before Checkov's graph is
+    indexed or the resource is looked at (issue 10: no cost where there is nothing to check).
+    """
+    if entity_type == MARKER_TYPE:
+        return True
+    config = current_config()
+    return isinstance(config, ConfigError) or bool(config.account_baseline_paths)
 
 
 # ---------------------------------------------------------------------------------- the scan
