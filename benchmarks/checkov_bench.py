@@ -153,21 +153,32 @@ def generate(folder: Path, roles: int) -> dict[str, int]:
 # ------------------------------------------------------------------------------- measuring
 def _child(args: argparse.Namespace) -> int:
     """One Checkov run in this process (started by the parent); writes its figures as JSON."""
-    stats = {"calls": 0, "seconds": 0.0}
+    stats = {"calls": 0, "seconds": 0.0, "cpu_seconds": 0.0, "index_cpu_seconds": 0.0}
     if args.profile:
         import support_role.checkov_glue as glue
+        import support_role.checkov_glue.terraform as glue_terraform
 
         original = glue.terraform_outcome
+        original_scan_of = glue_terraform.scan_of
 
         def timed(*a: object, **k: object) -> object:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             try:
                 return original(*a, **k)  # type: ignore[arg-type]
             finally:
                 stats["seconds"] += time.perf_counter() - started
+                stats["cpu_seconds"] += time.process_time() - started_cpu
                 stats["calls"] += 1
 
+        def timed_scan_of(*a: object, **k: object) -> object:
+            started_cpu = time.process_time()
+            try:
+                return original_scan_of(*a, **k)  # type: ignore[arg-type]
+            finally:
+                stats["index_cpu_seconds"] += time.process_time() - started_cpu
+
         glue.terraform_outcome = timed  # type: ignore[assignment]  # read when the checks load
+        glue_terraform.scan_of = timed_scan_of  # type: ignore[assignment]  # looked up on every call
     from checkov.main import Checkov
 
     argv = ["-d", args.repo, "--framework", "terraform", "--skip-download", "--quiet", "--compact", "-o", "json",
@@ -206,6 +217,7 @@ def run_once(repo: Path, with_ours: bool, work: Path, profile: bool = False) -> 
     ]
     command += ["--with-ours"] if with_ours else []
     command += ["--profile"] if profile else []
+    load = os.getloadavg()[0]
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
@@ -213,6 +225,7 @@ def run_once(repo: Path, with_ours: bool, work: Path, profile: bool = False) -> 
         raise RuntimeError(f"checkov run failed ({done.returncode}):\n{done.stderr[-3000:]}")
     figures: dict[str, float] = json.loads(result.read_text(encoding="utf-8"))
     figures["process_wall"] = wall
+    figures["load"] = max(load, os.getloadavg()[0])
     reports = json.loads((out_dir / "results_json.json").read_text(encoding="utf-8"))
     reports = reports if isinstance(reports, list) else [reports]
     # --quiet: the report lists failed checks only (a full JSON report of every passed check of a
@@ -237,7 +250,7 @@ def measure(roles: int, repeats: int, work: Path, keep: bool) -> dict[str, objec
             label = "with   " if with_ours else "without"
             print(
                 f"[{roles} roles] run {i + 1}/{repeats} {label} ours: {figures['process_wall']:.1f} s "
-                f"(CPU {figures['cpu']:.1f} s), "
+                f"(CPU {figures['cpu']:.1f} s, load {figures['load']:.1f}), "
                 f"peak {figures['peak_kb'] / 1024:.0f} MiB, "
                 f"{figures['passed']} passed, {figures['results']} failed ({figures['our_results']} ours)",
                 file=sys.stderr,
@@ -245,7 +258,9 @@ def measure(roles: int, repeats: int, work: Path, keep: bool) -> dict[str, objec
             )
     profile = run_once(repo, True, work, profile=True)
     print(
-        f"[{roles} roles] profiled run: our checks {profile['seconds']:.2f} s in {profile['calls']} calls",
+        f"[{roles} roles] profiled run: our checks {profile['seconds']:.2f} s wall, "
+        f"{profile['cpu_seconds']:.2f} s CPU (index {profile['index_cpu_seconds']:.2f} s) in {profile['calls']} calls, "
+        f"load {profile['load']:.1f}",
         file=sys.stderr,
     )
     if not keep:
@@ -255,6 +270,9 @@ def measure(roles: int, repeats: int, work: Path, keep: bool) -> dict[str, objec
         "our_seconds_profiled": profile["seconds"],
         "our_calls_profiled": profile["calls"],
         "our_us_per_role": profile["seconds"] / roles * 1e6,
+        "our_cpu_seconds_profiled": profile["cpu_seconds"],
+        "our_index_cpu_seconds_profiled": profile["index_cpu_seconds"],
+        "our_cpu_us_per_role": profile["cpu_seconds"] / roles * 1e6,
         "profiled_wall_s": profile["process_wall"],
         "our_results": profile["our_results"],
     }
@@ -265,6 +283,7 @@ def measure(roles: int, repeats: int, work: Path, keep: bool) -> dict[str, objec
         return statistics.median(r[key] for r in runs[with_ours])
 
     pair_ratios = [w["process_wall"] / wo["process_wall"] for w, wo in zip(runs[True], runs[False], strict=True)]
+    cpu_pair_ratios = [w["cpu"] / wo["cpu"] for w, wo in zip(runs[True], runs[False], strict=True)]
     return {
         **shape,
         "repeats": repeats,
@@ -275,6 +294,8 @@ def measure(roles: int, repeats: int, work: Path, keep: bool) -> dict[str, objec
         "cpu_without_s": median(False, "cpu"),
         "cpu_with_s": median(True, "cpu"),
         "cpu_ratio": median(True, "cpu") / median(False, "cpu"),
+        "cpu_ratio_per_pair": cpu_pair_ratios,
+        "load_per_run": [r["load"] for pair in zip(runs[False], runs[True], strict=True) for r in pair],
         "peak_without_mib": median(False, "peak_kb") / 1024,
         "peak_with_mib": median(True, "peak_kb") / 1024,
         "peak_ratio": median(True, "peak_kb") / median(False, "peak_kb"),
@@ -327,6 +348,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['our_results']:>11} {r['our_seconds_profiled']:>7.2f} {r['our_us_per_role']:>8.0f}"
             )
             print(f"        profiled run only (--repeats 0): {r['profiled_wall_s']:.1f} s wall")
+            print(
+                f"        our code: {r['our_cpu_seconds_profiled']:.2f} s CPU "
+                f"(index {r['our_index_cpu_seconds_profiled']:.2f} s), {r['our_cpu_us_per_role']:.0f} us CPU per role"
+            )
             continue
         print(
             f"{r['roles']:>7} {r['repeats']:>4} {r['wall_without_s']:>11.1f} s {r['wall_with_s']:>8.1f} s "
@@ -338,7 +363,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"        wall-time ratio of each with/without pair: {pairs}")
         print(
             f"        CPU time (user+system, Checkov's forked worker included): {r['cpu_without_s']:.1f} s without, "
-            f"{r['cpu_with_s']:.1f} s with, ratio {r['cpu_ratio']:.3f}"
+            f"{r['cpu_with_s']:.1f} s with, ratio {r['cpu_ratio']:.3f} "
+            f"(each pair: {', '.join(f'{x:.3f}' for x in cast('list[float]', r['cpu_ratio_per_pair']))})"
+        )
+        print(
+            f"        our code, sequential run: {r['our_cpu_seconds_profiled']:.2f} s CPU "
+            f"(index {r['our_index_cpu_seconds_profiled']:.2f} s), {r['our_cpu_us_per_role']:.0f} us CPU per role"
         )
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2), encoding="utf-8")
