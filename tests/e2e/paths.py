@@ -32,10 +32,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import queue
 import shutil
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +56,7 @@ from support_role.localaws import (
 )
 from support_role.reports import ACCOUNT, Finding, checkov_parsing_errors, read_checkov, read_prowler_ocsf
 from support_role.scenarios import Expectation
+from tests.checkov.generate_plans import shared_provider
 from tests.e2e.batches import Batch, config_key
 from tests.renderers import cloudformation as cfn_renderer
 from tests.renderers import terraform as tf_renderer
@@ -164,6 +167,8 @@ class Run:
                 self.terraform_missing = str(missing)
         else:
             self.terraform_missing = "terraform disabled for this run"
+        # AWS providers started once for the run, which ``terraform show`` reattaches to (:meth:`execute`)
+        self.show_providers: queue.Queue[str] = queue.Queue()
         self.tf_rendered: dict[str, tf_renderer.RenderedTerraform] = {}
         self.tf_ref_rendered: dict[str, tf_renderer.RenderedTerraform] = {}
         self.cfn_rendered: dict[str, cfn_renderer.RenderedCloudFormation] = {}
@@ -241,16 +246,35 @@ class Run:
         )
         tf.init()
         plan = tf.plan()
-        shown = tf.show_json(plan)
+        with self._show_provider() as reattach:
+            shown = tf.show_json(plan, reattach=reattach)
         layout.plan_json.parent.mkdir(parents=True, exist_ok=True)
         layout.plan_json.write_text(json.dumps(shown), encoding="utf-8")
         tf.apply(plan)
         if self.references:
-            again = tf.show_json(tf.plan("applied.plan"))
+            applied_plan = tf.plan("applied.plan")
+            with self._show_provider() as reattach:
+                again = tf.show_json(applied_plan, reattach=reattach)
             layout.applied_json.parent.mkdir(parents=True, exist_ok=True)
             layout.applied_json.write_text(json.dumps(again), encoding="utf-8")
         for step, seconds in tf.timings.items():
             self.timings.add(f"terraform {step}", seconds)
+
+    @contextmanager
+    def _show_provider(self) -> Iterator[str | None]:
+        """A running provider for one ``terraform show`` at a time (None: show starts its own).
+
+        Showing a plan only reads the provider's schema, so it need not load the 700 MB provider
+        binary again (plan and apply configure the provider, which one process accepts once)."""
+        try:
+            reattach = self.show_providers.get_nowait()
+        except queue.Empty:
+            yield None
+            return
+        try:
+            yield reattach
+        finally:
+            self.show_providers.put(reattach)
 
     def _seed(self, batch: Batch, server: MotoServer) -> None:
         started = time.monotonic()
@@ -380,7 +404,12 @@ class Run:
     def execute(self) -> None:
         started = time.monotonic()
         self.render()
-        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+        with ExitStack() as providers, ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            if self.with_live and self.terraform_missing is None:
+                for _ in range(min(self.jobs, len(self.batches))):
+                    reattach = providers.enter_context(shared_provider())
+                    if reattach is not None:
+                        self.show_providers.put(reattach)
             futures = [pool.submit(self.live, batch) for batch in self.batches]
             for future in futures:
                 future.result()
