@@ -6,6 +6,10 @@ Slow (two virtualenvs, one scanner each): pip reuses its cache, but resolving st
 index (CI has it). The versions are those of the scanner's test environment (given as pip constraints),
 so the proof is about the same Checkov and Prowler the other tests use.
 Set ``CIS_SUPPORT_ROLE_WHEEL_TRANSCRIPT`` to a file path to keep the transcript of every command.
+
+One build at a time: ``python -m build`` writes ``*.egg-info`` into the source tree, and two builds at
+once (two pytest-xdist workers) break each other. The tests share the module-scoped ``built``, so
+``--dist loadgroup`` keeps them on one worker (tests/conftest.py); do not give them groups of their own.
 """
 
 from __future__ import annotations
