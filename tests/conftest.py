@@ -8,14 +8,18 @@ import os
 import pytest
 
 try:
+    from hypothesis import HealthCheck as _HealthCheck
     from hypothesis import settings as _hypothesis_settings
 except ImportError:  # an environment without hypothesis runs no property test
     pass
 else:
     # CI replays the same generated examples on every run, so that main stays green for a reason
     # the diff shows; developers' runs draw new examples and keep finding new counterexamples.
-    _hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
-    _hypothesis_settings.register_profile("dev", print_blob=True)
+    # No timing limits in either: the suite runs on a busy 2-core machine with parallel workers, where
+    # a per-example deadline or the too_slow health check fails tests for the load, not the code.
+    _untimed = {"deadline": None, "suppress_health_check": [_HealthCheck.too_slow]}
+    _hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True, **_untimed)
+    _hypothesis_settings.register_profile("dev", print_blob=True, **_untimed)
     _hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
