@@ -1,13 +1,15 @@
 """Fixtures of the Checkov tests: the whole corpus rendered every way and scanned by real Checkov.
 
-The corpus run renders every scenario as Terraform HCL (four styles), as plan JSON (the same four
-styles, from real ``terraform plan`` runs committed under ``plans/``) and as CloudFormation
-(three styles), groups the scenarios by their configuration (one configuration per Checkov run,
-as in real use), and scans each group with Checkov's own runners in strict mode, so that every
-verdict, UNKNOWN included, is reported and can be compared with the corpus.
+The corpus run renders every scenario as Terraform HCL (four styles, and the ``references`` style
+that writes principals and policies by reference), as plan JSON (the same five styles, from real
+``terraform plan`` runs committed under ``plans/``; the references plans are fresh plans, made
+against an empty account and never applied, scanned alone) and as CloudFormation (three styles),
+groups the scenarios by their configuration (one configuration per Checkov run, as in real use), and
+scans each group with Checkov's own runners in strict mode, so that every verdict, UNKNOWN included,
+is reported and can be compared with the corpus.
 
-Nothing here imports Checkov at module level: the tests of the translation functions run in the
-base environment too.
+Nothing here imports Checkov at module level: the tests of the translation functions run in the base
+environment too.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ for _name, _value in CHECKOV_ENV.items():
     os.environ.setdefault(_name, _value)
 
 CORPUS: list[Scenario] = load_corpus()
-TF_STYLES = tf_renderer.STYLES
+TF_STYLES = (*tf_renderer.STYLES, tf_renderer.REFERENCES)
 CFN_STYLES = cfn_renderer.STYLES
 # (framework, style) of every path a scenario is replayed through.
 PATHS: tuple[tuple[str, str], ...] = (
@@ -157,6 +159,8 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
             str(group / "tf" / "resources" / "*"),
             str(group / "plan" / "inline" / "*.json"),
             str(group / "plan" / "resources" / "*.json"),
+            str(group / "tf" / tf_renderer.REFERENCES / "*"),
+            str(group / "plan" / tf_renderer.REFERENCES / "*.json"),
             str(group / "cfn" / "yaml" / "*"),
             str(group / "cfn" / "cdk" / "*" / "cdk.out"),
         ]

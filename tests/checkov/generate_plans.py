@@ -3,7 +3,10 @@
 For every corpus scenario and every Terraform style of ``tests/renderers/terraform.py``: render
 the root module, add an offline provider (fake credentials, no credential validation, no
 metadata API, no account ID lookup), ``terraform init`` from the provider mirror, ``terraform
-plan``, ``terraform show -json``. The JSON is written to ``tests/checkov/plans/<style>/<scenario>.json``
+plan``, ``terraform show -json``. The ``references`` style reads the account ID
+(``data.aws_caller_identity``) while planning: it is planned against an empty moto account on
+127.0.0.1 (one server per scenario, stopped after), never applied: the fresh plan a pull request's
+CI job sees, every ARN of a new resource unknown. The JSON is written to ``tests/checkov/plans/<style>/<scenario>.json``
 without its ``timestamp`` and with ``relevant_attributes`` sorted (Terraform writes that list in
 a different order from run to run), so that regenerating an unchanged scenario changes no byte;
 ``plans/manifest.json`` records a digest of the files each plan was made from, so the tests can
@@ -33,21 +36,28 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from support_role.localaws import (
     AWS_PROVIDER_VERSION,
+    MotoServer,
     Terraform,
     TerraformMissing,
     offline_provider_files,
+    provider_block,
     provider_mirror,
+    required_providers,
     terraform_cli,
 )
 from support_role.scenarios import Scenario, load_corpus
-from tests.renderers.terraform import STYLES, digest, render_scenario
+from tests.renderers.terraform import REFERENCES, digest, render_scenario
+from tests.renderers.terraform import STYLES as HCL_STYLES
+
+STYLES: tuple[str, ...] = (*HCL_STYLES, REFERENCES)
+"""The styles a plan is committed for: the renderer's four, and the fresh plan of the references style."""
 
 PLANS_DIR = Path(__file__).resolve().parent / "plans"
 MANIFEST = PLANS_DIR / "manifest.json"
@@ -66,7 +76,10 @@ def source_digest(scenario: Scenario, style: str) -> str:
     """The digest of everything a plan is made from (rendered files, provider, Terraform version)."""
     rendered = render_scenario(scenario, style)
     provider = offline_provider_files(scenario.partition)
-    return digest(rendered, [json.dumps(provider, sort_keys=True), AWS_PROVIDER_VERSION])
+    extra = [json.dumps(provider, sort_keys=True), AWS_PROVIDER_VERSION]
+    if style == REFERENCES:
+        extra.append(provider_block(scenario.partition, endpoint="MOTO") + "planned against an empty moto account")
+    return digest(rendered, extra)
 
 
 def read_manifest() -> dict[str, str]:
@@ -127,12 +140,39 @@ def shared_provider() -> Iterator[str | None]:
             process.kill()
 
 
-def generate_plan(scenario: Scenario, style: str, workdir: Path, reattach: str | None = None) -> dict[str, object]:
-    """A real ``terraform plan`` of the rendered scenario, as ``terraform show -json`` prints it."""
+def generate_plan(
+    scenario: Scenario,
+    style: str,
+    workdir: Path,
+    reattach: str | None = None,
+    servers: MutableMapping[str, MotoServer] | None = None,
+) -> dict[str, object]:
+    """A real ``terraform plan`` of the rendered scenario, as ``terraform show -json`` prints it.
+
+    The references style is planned against a moto server of the scenario's partition: one from
+    ``servers`` (started there when missing, stopped by the caller; plans never apply, so the
+    account stays empty), else one started and stopped for this plan.
+    """
     tf = Terraform(workdir / "module")
-    tf.write({**render_scenario(scenario, style).files, **offline_provider_files(scenario.partition)})
-    tf.init()
-    return normalise(tf.show_json(tf.plan("plan.bin"), reattach=reattach))
+    files = dict(render_scenario(scenario, style).files)
+    if style != REFERENCES:
+        tf.write({**files, **offline_provider_files(scenario.partition)})
+        tf.init()
+        return normalise(tf.show_json(tf.plan("plan.bin"), reattach=reattach))
+    with ExitStack() as stack:
+        server = (servers or {}).get(scenario.partition)
+        if server is None:
+            from tests.support.tools import moto_command
+
+            server = MotoServer(moto_command(), partition=scenario.partition).start()
+            if servers is None:
+                stack.callback(server.stop)
+            else:
+                servers[scenario.partition] = server
+        provider = required_providers() + "\n" + provider_block(scenario.partition, endpoint=server.url)
+        tf.write({**files, "providers.tf": provider})
+        tf.init()
+        return normalise(tf.show_json(tf.plan("plan.bin"), reattach=reattach))
 
 
 def normalise(plan: Mapping[str, object]) -> dict[str, object]:
@@ -153,7 +193,9 @@ def write_plan(scenario: Scenario, style: str, plan: Mapping[str, object], base:
 
 def _worker(todo: queue.Queue[tuple[Scenario, str]], done: queue.Queue[tuple[str, str | None, str]]) -> None:
     """Plan items from the queue with one shared provider; report (key, digest or None, message)."""
-    with shared_provider() as reattach:
+    servers: dict[str, MotoServer] = {}
+    with shared_provider() as reattach, ExitStack() as stack:
+        stack.callback(lambda: [server.stop() for server in servers.values()])
         while True:
             try:
                 scenario, style = todo.get_nowait()
@@ -162,7 +204,7 @@ def _worker(todo: queue.Queue[tuple[Scenario, str]], done: queue.Queue[tuple[str
             key = plan_key(style, scenario.name)
             try:
                 with tempfile.TemporaryDirectory(prefix="cissr-plan-") as tmp:
-                    write_plan(scenario, style, generate_plan(scenario, style, Path(tmp), reattach))
+                    write_plan(scenario, style, generate_plan(scenario, style, Path(tmp), reattach, servers))
                 done.put((key, source_digest(scenario, style), f"planned {key}"))
             except Exception as error:  # report every failing scenario, not only the first
                 done.put((key, None, f"FAILED {key}: {error}"))

@@ -1,9 +1,12 @@
-"""Every corpus scenario, through every Checkov path, gives the corpus's verdicts on the right resources.
+"""Every corpus scenario, through every Checkov path, gives the corpus's verdicts on the right
+resources.
 
-Paths: Terraform HCL in four styles, Terraform plan JSON (real ``terraform plan`` output) in the
-same four styles, CloudFormation in three styles (YAML with ``!Sub``, JSON with JSON-string trust
-documents, CDK ``cdk.out`` output). For each, the exact set of resources each of our checks
-passed and failed, and the status and problem codes our checks recorded for each.
+Paths: Terraform HCL in five styles (the fifth, ``references``, writes principals and policies by
+reference, as most Terraform code does), Terraform plan JSON (real ``terraform plan`` output) in the
+same five styles (the references plan is the fresh plan of a pull request, scanned alone),
+CloudFormation in three styles (YAML with ``!Sub``, JSON with JSON-string trust documents, CDK
+``cdk.out`` output). For each, the exact set of resources each of our checks passed and failed, and
+the status and problem codes our checks recorded for each.
 """
 
 from __future__ import annotations
