@@ -10,8 +10,10 @@ of problem codes, e.g. ``"FAIL wildcard-principal service-principal"``. Roles no
 ``expect.roles`` must get NA from every per-role rule.
 
 IAM Identity Center permission sets (``permission_sets``: name, AWS managed ``policies``, the names
-of ``customer_policies`` of the scenario it refers to, ``inline``, ``boundary``, and ``assigned``: an
-assignment to the scenario's account) are expected under ``expect.permission_sets`` the same way;
+of ``customer_policies`` it refers to, ``inline``, ``boundary``, and ``assigned``: an assignment to the
+scenario's account) are expected under ``expect.permission_sets`` the same way. A reference names one of
+the scenario's customer policies, or, on a permission set that is not assigned, a policy the account does
+not define (judged as a policy that is not visible);
 each assigned one also stands for the ``AWSReservedSSO_*`` role Identity Center makes from it in the
 account, which must get the permission set's verdicts wherever roles are read from the account.
 A path reports a permission set under the key ``permission set <name>``.
@@ -29,7 +31,7 @@ from . import _identity_center
 from ._arn import PARTITIONS, is_aws_managed_policy, is_support_policy
 from ._codec import verdict_key
 from ._config import Config, ConfigError, config_from_mapping
-from ._facts import Account, Document, InlinePolicy, ManagedAttachment, PermissionSet, Role
+from ._facts import Account, Document, InlinePolicy, ManagedAttachment, PermissionSet, Role, Unknown
 from ._metadata import EXISTS, PER_ROLE_RULES
 from ._policy import parse_policy
 from ._verdict import Verdict
@@ -89,7 +91,7 @@ class RoleSpec:
 class PermissionSetSpec:
     name: str
     policies: tuple[str, ...] = ()  # AWS managed policy ARNs
-    customer_policies: tuple[str, ...] = ()  # names of the scenario's customer policies (path /)
+    customer_policies: tuple[str, ...] = ()  # names of customer policies (path /), the scenario's or undefined
     inline: Mapping[str, object] | None = None
     boundary: str | None = None
     assigned: bool = False  # assigned to the scenario's account: Identity Center makes its role there
@@ -338,8 +340,11 @@ def _check_permission_sets(scenario: Scenario, where: str) -> None:
             if not is_aws_managed_policy(arn):
                 raise ScenarioError(f"{where}: permission set {spec.name}: {arn} is not an AWS managed policy ARN")
         for policy in spec.customer_policies:
-            if policy not in scenario.customer_policies:
-                raise ScenarioError(f"{where}: permission set {spec.name} refers to {policy!r}, not a customer policy")
+            if policy not in scenario.customer_policies and spec.assigned:
+                # Identity Center cannot provision it to an account without that policy.
+                raise ScenarioError(
+                    f"{where}: permission set {spec.name} is assigned and refers to {policy!r}, not a customer policy"
+                )
         if spec.assigned and spec.role_name in {role.name for role in scenario.roles}:
             raise ScenarioError(f"{where}: role {spec.role_name} is the one Identity Center makes from {spec.name}")
         if spec.assigned and trusted is not None and scenario.account_id not in trusted:
@@ -440,10 +445,12 @@ def scenario_account(scenario: Scenario) -> Account:
 def _permission_set(scenario: Scenario, spec: PermissionSetSpec, customer: Mapping[str, Document]) -> PermissionSet:
     """A permission set as the SSO Admin API shows it in the account where it is defined (the scenario's)."""
     managed = [ManagedAttachment(arn) for arn in spec.policies]
-    managed += [
-        ManagedAttachment(scenario.customer_policy_arn(n), customer[scenario.customer_policy_arn(n)])
-        for n in spec.customer_policies
-    ]
+    for name in spec.customer_policies:
+        arn = scenario.customer_policy_arn(name)
+        missing = Unknown(
+            f"the permission set refers to policy /{name}, which account {scenario.account_id} does not have"
+        )
+        managed.append(ManagedAttachment(arn, customer.get(arn, missing)))
     inline = (
         (InlinePolicy(_identity_center.INLINE_POLICY_NAME, parse_policy(spec.inline)),)
         if spec.inline is not None

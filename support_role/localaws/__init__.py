@@ -13,7 +13,9 @@ benchmarks, so that starting, reaching, filling and stopping a moto server is wr
   boto3's method names for the calls :func:`seed_scenario` makes, so the doctor and any
   environment without boto3 can create an account;
 * :func:`seed_scenario`: create what a corpus scenario describes through any IAM client (boto3's
-  or :class:`IamQueryClient`);
+  or :class:`IamQueryClient`); :func:`seed_permission_sets` (a boto3 ``sso-admin`` client) and
+  :func:`seed_identity_center_roles` (IAM) its IAM Identity Center permission sets and the roles
+  Identity Center makes from them;
 * :func:`moto_iam_command`: the command of a moto server whose ``ListEntitiesForPolicy`` answers
   the way IAM does (:mod:`support_role.localaws.moto_iam`, which needs moto installed);
 * :class:`Terraform`, :func:`provider_block`, :func:`terraform_cli`: a Terraform root module run
@@ -25,6 +27,7 @@ Nothing here imports boto3, moto or a scanner (only ``moto_iam`` imports moto, a
 
 from .._arn import REGION_OF_PARTITION
 from ._iam import IamError, IamQueryClient, IamWriter, seed_filler_roles, seed_scenario
+from ._identity_center import SsoAdminWriter, seed_identity_center_roles, seed_permission_sets
 from ._server import (
     DEFAULT_ACCOUNT,
     FAKE_CREDENTIALS,
@@ -58,6 +61,7 @@ __all__ = [
     "IamWriter",
     "MotoServer",
     "MotoServerError",
+    "SsoAdminWriter",
     "Terraform",
     "TerraformMissing",
     "free_port",
@@ -69,6 +73,8 @@ __all__ = [
     "required_providers",
     "run_command",
     "seed_filler_roles",
+    "seed_identity_center_roles",
+    "seed_permission_sets",
     "seed_scenario",
     "terraform_cli",
 ]

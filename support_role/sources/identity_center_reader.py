@@ -275,7 +275,7 @@ class _SsoReader:
             except _CallFailed as failed:
                 references = Unknown(failed.failure.reason)
         attachments = _attachments(managed, references, self)
-        status = support_status(PermissionSet(short, short, arn, attachments))
+        status = support_status(PermissionSet(short, short, arn, attachments), self.config)
         if status is False:
             return None
         name = self.name(client, instance, arn) or short
@@ -295,13 +295,10 @@ class _SsoReader:
 
 
 def _customer_policies_may_support(config: Config) -> bool:
-    """Whether a customer managed policy can count as the support policy under ``config``.
-
-    Not yet: only AWSSupportAccess makes a support permission set until ``support_role_support_policies``
-    exists, so the customer references of the other permission sets are not read.
-    """
-    del config
-    return False
+    """Whether a customer managed policy can count as the support policy under ``config``: only when
+    ``support_role_support_policies`` lists some, so that otherwise the customer references of a
+    permission set without AWSSupportAccess are not read (one call saved per such set)."""
+    return bool(config.support_policies)
 
 
 def _attachments(

@@ -75,6 +75,13 @@ def _expected_terraform(
             if expectation.status != "NA":
                 verdict = str(expectation)
                 out[(RULES_BY_ID[rule].checkov_id, rendered.role_addresses[spec.name])] = (_status_of(verdict), verdict)
+    for permission_set in scenario.permission_sets:
+        for rule in PER_ROLE_RULES:
+            expectation = scenario.expectation(permission_set.key, rule)
+            if expectation.status != "NA":
+                verdict = str(expectation)
+                address = rendered.permission_set_addresses[permission_set.name]
+                out[(RULES_BY_ID[rule].checkov_id, address)] = (_status_of(verdict), verdict)
     carrier = rendered.exists_carrier
     assert carrier is not None, f"{scenario.name}: the rendered root module has no resource"
     verdict = str(scenario.expect_exists)
@@ -94,6 +101,13 @@ def _expected_cloudformation(
             if expectation.status != "NA":
                 verdict = str(expectation)
                 resource = rendered.checkov_resource(rendered.role_ids[spec.name])
+                out[(RULES_BY_ID[rule].checkov_id, resource)] = (_status_of(verdict), verdict)
+    for permission_set in scenario.permission_sets:
+        for rule in PER_ROLE_RULES:
+            expectation = scenario.expectation(permission_set.key, rule)
+            if expectation.status != "NA":
+                verdict = str(expectation)
+                resource = rendered.checkov_resource(rendered.permission_set_ids[permission_set.name])
                 out[(RULES_BY_ID[rule].checkov_id, resource)] = (_status_of(verdict), verdict)
     carrier = rendered.exists_carrier
     assert carrier is not None

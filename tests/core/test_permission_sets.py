@@ -209,7 +209,10 @@ def _scenario(permission_sets: list[dict[str, object]], **extra: object) -> dict
     [
         (_scenario([{"name": "a b", "policies": [SUPPORT_ARN]}]), "is not 1-32 of"),
         (_scenario([{"name": "S", "policies": ["arn:aws:iam::123456789012:policy/x"]}]), "not an AWS managed policy"),
-        (_scenario([{"name": "S", "customer_policies": ["nowhere"]}]), "refers to 'nowhere'"),
+        (
+            _scenario([{"name": "S", "customer_policies": ["nowhere"], "assigned": True}]),
+            "is assigned and refers to 'nowhere'",
+        ),
         (_scenario([{"name": "S"}, {"name": "S"}]), "used twice"),
         (_scenario([{"name": "S", "assigned": "yes"}]), "assigned must be true or false"),
         (_scenario([{"name": "S"}], partition="aws-cn"), "aws partition only"),

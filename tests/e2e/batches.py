@@ -6,7 +6,8 @@ provider loads its schema each time), whatever the size of the account; so scena
 account wherever their verdicts cannot influence each other:
 
 * the per-role rules read one role at a time, so roles of different scenarios can live side by
-  side, their names prefixed (``m03-aws-support``) to keep them apart;
+  side, their names prefixed (``m03-aws-support``) to keep them apart; so are IAM Identity Center
+  permission sets (and with them the ``AWSReservedSSO_*`` roles made from them);
 * the configuration is per scanner run, so only scenarios with the same configuration share;
 * the account-level rule reads the whole account: a scenario whose expected account verdict is
   not PASS gets an account of its own (corpus), and a merged account's verdict is compared with
@@ -22,7 +23,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from support_role import EXISTS, evaluate_account
-from support_role.scenarios import Expectation, RoleSpec, Scenario, describe_verdict, scenario_account
+from support_role.scenarios import (
+    Expectation,
+    PermissionSetSpec,
+    RoleSpec,
+    Scenario,
+    describe_verdict,
+    scenario_account,
+)
 
 MAX_ROLES = 80
 
@@ -90,12 +98,12 @@ def plan_batches(
             alone.append(members[0])
             continue
         # as few accounts as the role limit allows, filled evenly
-        total = sum(len(s.roles) for s in members)
+        total = sum(_size(s) for s in members)
         target = total / max(1, -(-total // max_roles))
         chunk: list[Scenario] = []
         for scenario in members:
-            size = sum(len(s.roles) for s in chunk)
-            if chunk and (size + len(scenario.roles) > max_roles or size >= target):
+            size = sum(_size(s) for s in chunk)
+            if chunk and (size + _size(scenario) > max_roles or size >= target):
                 batches.append(_merged(chunk, len(batches), rename_shared, prefix))
                 chunk = []
             chunk.append(scenario)
@@ -104,6 +112,12 @@ def plan_batches(
     for scenario in sorted(alone, key=lambda s: s.name):
         batches.append(Batch(f"b{len(batches):02d}-{scenario.name}"[:60], [Member(scenario, "")]))
     return batches
+
+
+def _size(scenario: Scenario) -> int:
+    """Roles a scenario puts in an account: its own, and one per permission set (the role Identity
+    Center makes from an assigned one; an unassigned one counts too, so that it shares an account)."""
+    return len(scenario.roles) + len(scenario.permission_sets)
 
 
 def _merged(scenarios: Sequence[Scenario], index: int, rename_shared: bool, prefix: str) -> Batch:
@@ -134,6 +148,8 @@ def merge(name: str, members: Sequence[Member], rename_shared: bool = True) -> S
     customer: dict[str, Mapping[str, object]] = {}
     roles: list[RoleSpec] = []
     expect_roles: dict[str, Mapping[str, Expectation]] = {}
+    permission_sets: list[PermissionSetSpec] = []
+    expect_sets: dict[str, Mapping[str, Expectation]] = {}
     for member in members:
         s, p = member.scenario, member.prefix
         shared = p if rename_shared else ""
@@ -159,6 +175,11 @@ def merge(name: str, members: Sequence[Member], rename_shared: bool = True) -> S
             roles.append(replace(spec, name=p + spec.name, policies=policies(spec.policies)))
         for role, rules in s.expect_roles.items():
             expect_roles[p + role] = rules
+        for spec in s.permission_sets:  # prefixed, and so are the roles Identity Center makes from them
+            refs = tuple(shared + n if n in s.customer_policies else n for n in spec.customer_policies)
+            permission_sets.append(replace(spec, name=p + spec.name, customer_policies=refs))
+        for name, rules in s.expect_permission_sets.items():
+            expect_sets[p + name] = rules
     return replace(
         first,
         name=name,
@@ -172,6 +193,8 @@ def merge(name: str, members: Sequence[Member], rename_shared: bool = True) -> S
         expect_exists=Expectation("PASS"),
         expect_roles=expect_roles,
         source=None,
+        permission_sets=tuple(permission_sets),
+        expect_permission_sets=expect_sets,
     )
 
 

@@ -22,6 +22,16 @@ the day after see:
 ``checkov-hcl`` then keeps the rotating literal styles (HCL only; their plans are the committed
 fixtures of ``tests/checkov``).
 
+IAM Identity Center permission sets: Checkov scans them as rendered (HCL, and the plan of the
+whole root module), but the AWS provider cannot create them in moto 5.2.5 (its SSO Admin backend
+lacks ``ListTagsForResource``, which the provider reads after every permission set it creates): so
+the applied module leaves out the ``aws_ssoadmin_*`` resources, and the permission sets are created
+through boto3 after the apply (``support_role.localaws.sso_seed``, in Prowler's environment; moto
+has no permissions boundary API either, and a boundary changes no verdict), and the
+``AWSReservedSSO_*`` roles of the assigned ones through IAM, as Identity Center would
+(``seed_identity_center_roles``). Every path reports a
+permission set as ``permission set <name>``; ``prowler-live`` also judges those roles.
+
 The renderers are the Checkov tests' (``tests/renderers``); the styles rotate over the batches so
 that every way of writing the same account is planned, applied and scanned. Checkov runs once per
 configuration over every batch (HCL, plan JSON and templates together); Prowler once per batch.
@@ -51,11 +61,12 @@ from support_role.localaws import (
     region_for,
     required_providers,
     run_command,
+    seed_identity_center_roles,
     seed_scenario,
     terraform_cli,
 )
 from support_role.reports import ACCOUNT, Finding, checkov_parsing_errors, read_checkov, read_prowler_ocsf
-from support_role.scenarios import Expectation
+from support_role.scenarios import Expectation, permission_set_key
 from tests.checkov.generate_plans import shared_provider
 from tests.e2e.batches import Batch, config_key
 from tests.renderers import cloudformation as cfn_renderer
@@ -170,6 +181,7 @@ class Run:
         # AWS providers started once for the run, which ``terraform show`` reattaches to (:meth:`execute`)
         self.show_providers: queue.Queue[str] = queue.Queue()
         self.tf_rendered: dict[str, tf_renderer.RenderedTerraform] = {}
+        self.tf_styles: dict[str, str] = {}
         self.tf_ref_rendered: dict[str, tf_renderer.RenderedTerraform] = {}
         self.cfn_rendered: dict[str, cfn_renderer.RenderedCloudFormation] = {}
 
@@ -181,6 +193,7 @@ class Run:
             cfn_style = cfn_renderer.STYLES[i % len(cfn_renderer.STYLES)]
             rendered = tf_renderer.render_scenario(batch.account, tf_style)
             self.tf_rendered[batch.name] = rendered
+            self.tf_styles[batch.name] = tf_style
             _write(layout.tf, rendered.files)
             if self.references:
                 by_reference = tf_renderer.render_scenario(batch.account, tf_renderer.REFERENCES)
@@ -221,6 +234,9 @@ class Run:
             else:
                 for path in self.plan_paths:
                     results[path].skipped = f"no terraform plan: {self.terraform_missing}"
+                if account.permission_sets:
+                    results["prowler-live"].skipped = "permission sets are created by terraform apply only"
+                    return
                 try:
                     self._seed(batch, server)
                 except Exception as error:
@@ -238,19 +254,25 @@ class Run:
         layout = self.layouts[batch.name]
         workdir = layout.run / "terraform"
         shutil.rmtree(workdir, ignore_errors=True)
-        rendered = self.tf_ref_rendered if self.references else self.tf_rendered
+        style = tf_renderer.REFERENCES if self.references else self.tf_styles[batch.name]
+        account = batch.account
         tf = Terraform(workdir)
-        tf.write(rendered[batch.name].files)
-        tf.write(
-            {"providers.tf": required_providers() + "\n" + provider_block(batch.account.partition, endpoint=server.url)}
-        )
+        scanned = (self.tf_ref_rendered if self.references else self.tf_rendered)[batch.name].files
+        tf.write(scanned)
+        tf.write({"providers.tf": required_providers() + "\n" + provider_block(account.partition, endpoint=server.url)})
         tf.init()
         plan = tf.plan()
         with self._show_provider() as reattach:
             shown = tf.show_json(plan, reattach=reattach)
         layout.plan_json.parent.mkdir(parents=True, exist_ok=True)
         layout.plan_json.write_text(json.dumps(shown), encoding="utf-8")
-        tf.apply(plan)
+        if account.permission_sets:  # applied without them, then seeded (see the module docstring)
+            tf.write(tf_renderer.render_scenario(account, style, permission_sets=False).files)
+            tf.apply()
+            self._seed_identity_center(batch, server)
+            tf.write(scanned)
+        else:
+            tf.apply(plan)
         if self.references:
             applied_plan = tf.plan("applied.plan")
             with self._show_provider() as reattach:
@@ -275,6 +297,17 @@ class Run:
             yield reattach
         finally:
             self.show_providers.put(reattach)
+
+    def _seed_identity_center(self, batch: Batch, server: MotoServer) -> None:
+        """The batch's permission sets through boto3 (Prowler's environment), then the roles
+        Identity Center makes from the assigned ones through IAM."""
+        started = time.monotonic()
+        account_file = self.layouts[batch.name].run / "account.json"
+        account_file.write_text(json.dumps(to_raw(batch.account)), encoding="utf-8")
+        command = [tools.prowler_python(), "-m", "support_role.localaws.sso_seed", server.url, account_file]
+        run_command(command, env=tools.tool_env(), cwd=tools.ROOT, check=True, timeout=300)
+        seed_identity_center_roles(IamQueryClient(server.url, region_for(batch.account.partition)), batch.account)
+        self.timings.add("seeding", time.monotonic() - started)
 
     def _seed(self, batch: Batch, server: MotoServer) -> None:
         started = time.monotonic()
@@ -315,7 +348,11 @@ class Run:
         if result.returncode != 0 or not ocsf.is_file():
             raise RuntimeError(f"prowler failed: {result.describe()}")
         findings = read_prowler_ocsf(json.loads(ocsf.read_text(encoding="utf-8")))
-        return _keyed(findings, f"prowler-live on {batch.name}")
+        sets = [  # a permission set's finding names the set and carries its ARN
+            dataclasses.replace(f, role=permission_set_key(f.role)) if ":permissionSet/" in f.resource_uid else f
+            for f in findings
+        ]
+        return _keyed(sets, f"prowler-live on {batch.name}")
 
     # ------------------------------------------------------------------------------- Checkov
     def checkov(self) -> None:
@@ -371,6 +408,13 @@ class Run:
         by_reference = self.tf_ref_rendered.get(batch.name)
         ref_names = {address: role for role, address in by_reference.role_addresses.items()} if by_reference else {}
         cfn_names = {logical: role for role, logical in self.cfn_rendered[batch.name].role_ids.items()}
+        for rendered in (self.tf_rendered[batch.name], by_reference):  # permission sets by their resource
+            for name, address in rendered.permission_set_addresses.items() if rendered else ():
+                (literal if rendered is self.tf_rendered[batch.name] else ref_names)[address] = permission_set_key(name)
+        cfn_sets = {
+            f"AWS::SSO::PermissionSet.{logical}": permission_set_key(name)
+            for name, logical in self.cfn_rendered[batch.name].permission_set_ids.items()
+        }
         roles = {r.name for r in batch.account.roles}
         where = {
             "checkov-hcl": (str(layout.tf), literal),
@@ -395,7 +439,9 @@ class Run:
                 if not (scope == prefix or scope.startswith(prefix + os.sep)):
                     continue
                 role = finding.role
-                if finding.rule != EXISTS and role not in roles:
+                if finding.rule != EXISTS and finding.resource in cfn_sets:
+                    role = cfn_sets[finding.resource]
+                elif finding.rule != EXISTS and role not in roles:
                     role = _role_of_resource(finding.resource, tf_names, cfn_names) or role
                 mine.append(dataclasses.replace(finding, role=role))
             self.results[batch.name][path].findings = _keyed(mine, f"{path} on {batch.name}")
@@ -499,15 +545,21 @@ def differences(run: Run, reference: str = "corpus") -> list[str]:
                 lines.append(f"{names}: account: {EXISTS}: {ref} says {exists} but {path} says {_shown(got)}{where}")
             known: set[tuple[str, str]] = {(ACCOUNT, EXISTS)}
             for member in batch.members:
-                for spec in member.scenario.roles:
-                    role = member.role_name(spec.name)
+                # (name in the batch account, name in the scenario, name the expectation is under)
+                subjects = [(member.role_name(r.name), f"role {r.name}", r.name) for r in member.scenario.roles]
+                for spec in member.scenario.permission_sets:
+                    subjects.append((permission_set_key(member.role_name(spec.name)), spec.key, spec.key))
+                    made = next(s for s in batch.account.permission_sets if s.name == member.role_name(spec.name))
+                    if path == "prowler-live" and made.assigned:  # the role Identity Center makes
+                        subjects.append((made.role_name, f"role {spec.role_name}", spec.key))
+                for role, shown, expected_under in subjects:
                     for rule in PER_ROLE_RULES:
                         known.add((role, rule))
-                        expected = member.scenario.expectation(spec.name, rule)
+                        expected = member.scenario.expectation(expected_under, rule)
                         got = found.get((role, rule))
                         if not _matches(expected, got):
                             lines.append(
-                                f"{member.scenario.name}: role {spec.name}: {rule}: {reference} says {expected} "
+                                f"{member.scenario.name}: {shown}: {rule}: {reference} says {expected} "
                                 f"but {path} says {_shown(got)}{where}"
                             )
             for role, rule in sorted(set(found) - known):
@@ -552,9 +604,27 @@ def to_raw(scenario: object) -> dict[str, object]:
             role["boundary"] = spec.boundary
         roles.append(role)
     raw["roles"] = roles
+    sets: list[dict[str, object]] = []
+    for permission_set in scenario.permission_sets:
+        item: dict[str, object] = {"name": permission_set.name, "assigned": permission_set.assigned}
+        if permission_set.policies:
+            item["policies"] = list(permission_set.policies)
+        if permission_set.customer_policies:
+            item["customer_policies"] = list(permission_set.customer_policies)
+        if permission_set.inline is not None:
+            item["inline"] = dict(permission_set.inline)
+        if permission_set.boundary:
+            item["boundary"] = permission_set.boundary
+        sets.append(item)
+    if sets:
+        raw["permission_sets"] = sets
     expect: dict[str, object] = {EXISTS: str(scenario.expect_exists)}
     if scenario.expect_roles:
         expect["roles"] = {r: {rule: str(e) for rule, e in rules.items()} for r, rules in scenario.expect_roles.items()}
+    if scenario.expect_permission_sets:
+        expect["permission_sets"] = {
+            name: {rule: str(e) for rule, e in rules.items()} for name, rules in scenario.expect_permission_sets.items()
+        }
     raw["expect"] = expect
     return raw
 

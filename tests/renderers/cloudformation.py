@@ -17,6 +17,13 @@ Three styles write the same account three ways:
     ``AWS::IAM::Policy`` and ``AWS::IAM::ManagedPolicy`` naming roles in ``Roles``, the
     ``CDKMetadata`` resource and the bootstrap-version parameter.
 
+IAM Identity Center permission sets are ``AWS::SSO::PermissionSet`` (managed policies in the
+style's ARN form, ``CustomerManagedPolicyReferences``, ``InlinePolicy`` as an object, or as a JSON
+string in the ``json`` style, ``PermissionsBoundary``) and, for an assigned set, an
+``AWS::SSO::Assignment`` of it to the account (``!GetAtt <set>.PermissionSetArn``, the stack's own
+account by ``AWS::AccountId`` but in the ``json`` style, which writes the account ID); the instance is
+a template parameter.
+
 An account with no resource gets an ``AWS::CloudFormation::WaitConditionHandle`` (a template
 needs at least one resource).
 """
@@ -34,6 +41,9 @@ from support_role.scenarios import Scenario
 STYLES: tuple[str, ...] = ("yaml", "json", "cdk")
 METADATA = {"cis-support-role": {"account-baseline": True}}
 PLACEHOLDER = "Placeholder"
+INSTANCE_PARAMETER = "SsoInstanceArn"
+MADE_UP_INSTANCE = "arn:aws:sso:::instance/ssoins-0123456789abcdef"
+SUPPORT_GROUP_ID = "9067c2d4-1011-70b5-0a1b-2c3d4e5f6a7b"
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,7 @@ class RenderedCloudFormation:
     role_ids: Mapping[str, str]  # scenario role name -> logical ID
     resource_types: Mapping[str, str]  # logical ID -> resource type, for every resource
     marked: bool  # whether the template's Metadata declares it an account baseline
+    permission_set_ids: Mapping[str, str] = field(default_factory=dict)  # permission set name -> logical ID
 
     @property
     def exists_carrier(self) -> str | None:
@@ -100,6 +111,7 @@ class _Writer:
         self.user_ids = {u: self.ids.make("User", u) for u in scenario.users}
         self.group_ids = {g: self.ids.make("Group", g) for g in scenario.groups}
         self.policy_ids = {p: self.ids.make("Policy", p) for p in scenario.customer_policies}
+        self.permission_set_ids = {p.name: self.ids.make("PermissionSet", p.name) for p in scenario.permission_sets}
 
     # ---------------------------------------------------------------------------- values
     def arn(self, text: str) -> object:
@@ -190,10 +202,43 @@ class _Writer:
                     else:
                         props["Roles"] = [{"Ref": logical_id}]
                         self.add(policy_id, "AWS::IAM::Policy", props)
+        self.permission_sets()
         if self.style == "cdk":
             self.add("CDKMetadata", "AWS::CDK::Metadata", {"Analytics": "v2:deflate64:H4sIAAAAAAAA/zPSMzQ1"})
         if not self.resources:
             self.resources[PLACEHOLDER] = {"Type": "AWS::CloudFormation::WaitConditionHandle"}
+
+    def permission_sets(self) -> None:
+        s = self.scenario
+        for spec in s.permission_sets:
+            logical_id = self.permission_set_ids[spec.name]
+            props: dict[str, object] = {"InstanceArn": self._ref(INSTANCE_PARAMETER), "Name": spec.name}
+            if spec.policies:
+                props["ManagedPolicies"] = [self.arn(a) for a in spec.policies]
+            if spec.customer_policies:
+                props["CustomerManagedPolicyReferences"] = [{"Name": n, "Path": "/"} for n in spec.customer_policies]
+            if spec.inline is not None:
+                inline = self.document(spec.inline)
+                props["InlinePolicy"] = json.dumps(inline) if self.style == "json" else inline
+            if spec.boundary:
+                props["PermissionsBoundary"] = {"ManagedPolicyArn": self.arn(spec.boundary)}
+            self.add(logical_id, "AWS::SSO::PermissionSet", props)
+            if spec.assigned:
+                account: object = s.account_id if self.style == "json" else self._ref("AWS::AccountId")
+                arn = (
+                    Tag("!GetAtt", f"{logical_id}.PermissionSetArn")
+                    if self.style == "yaml"
+                    else {"Fn::GetAtt": [logical_id, "PermissionSetArn"]}
+                )
+                assignment = {
+                    "InstanceArn": self._ref(INSTANCE_PARAMETER),
+                    "PermissionSetArn": arn,
+                    "PrincipalType": "GROUP",
+                    "PrincipalId": SUPPORT_GROUP_ID,
+                    "TargetType": "AWS_ACCOUNT",
+                    "TargetId": account,
+                }
+                self.add(self.ids.make("Assignment", spec.name), "AWS::SSO::Assignment", assignment)
 
     def _ref(self, logical_id: str) -> object:
         return Tag("!Ref", logical_id) if self.style == "yaml" else {"Ref": logical_id}
@@ -205,14 +250,17 @@ class _Writer:
         }
         if self.style == "json":
             out["Metadata"] = METADATA
+        parameters: dict[str, object] = {}
+        if self.scenario.permission_sets:
+            parameters[INSTANCE_PARAMETER] = {"Type": "String", "Default": MADE_UP_INSTANCE}
         if self.style == "cdk":
-            out["Parameters"] = {
-                "BootstrapVersion": {
-                    "Type": "AWS::SSM::Parameter::Value<String>",
-                    "Default": "/cdk-bootstrap/hnb659fds/version",
-                    "Description": "Version of the CDK Bootstrap resources in this environment",
-                }
+            parameters["BootstrapVersion"] = {
+                "Type": "AWS::SSM::Parameter::Value<String>",
+                "Default": "/cdk-bootstrap/hnb659fds/version",
+                "Description": "Version of the CDK Bootstrap resources in this environment",
             }
+        if parameters:
+            out["Parameters"] = parameters
         out["Resources"] = self.resources
         return out
 
@@ -288,4 +336,5 @@ def render_scenario(scenario: Scenario, style: str = "yaml") -> RenderedCloudFor
         role_ids=dict(writer.role_ids),
         resource_types={k: str(v["Type"]) for k, v in writer.resources.items()},
         marked=style == "json",
+        permission_set_ids=dict(writer.permission_set_ids),
     )

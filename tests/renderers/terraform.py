@@ -29,6 +29,16 @@ exercised by the whole corpus:
 
 The marker is also written in the other styles when the scenario has no resource at all (an
 account with nothing in it still needs a resource to carry the account-level result).
+
+IAM Identity Center permission sets are written in every style as ``aws_ssoadmin_permission_set``
+with one ``aws_ssoadmin_managed_policy_attachment`` per AWS managed policy (``for_each`` over them in
+the ``modules`` style), ``aws_ssoadmin_customer_managed_policy_attachment`` (the policy named by
+``aws_iam_policy.<n>.name`` where the root defines it, else literally),
+``aws_ssoadmin_permission_set_inline_policy``, ``aws_ssoadmin_permissions_boundary_attachment`` and,
+for an assigned set, ``aws_ssoadmin_account_assignment`` to the account (a group as principal). The
+literal styles take the Identity Center instance from ``local.sso_instance_arn`` (a made-up ARN: a
+plan offline reads nothing); the ``references`` style reads it from ``data.aws_ssoadmin_instances``
+and names the account by ``data.aws_caller_identity``.
 """
 
 from __future__ import annotations
@@ -59,6 +69,7 @@ class RenderedTerraform:
     role_addresses: Mapping[str, str]  # scenario role name -> resource address
     resource_addresses: tuple[str, ...]  # every resource of the root module (count/for_each expanded)
     marker: bool  # whether the account-baseline marker resource is written
+    permission_set_addresses: Mapping[str, str] = field(default_factory=dict)  # set name -> resource address
 
     @property
     def exists_carrier(self) -> str | None:
@@ -290,6 +301,7 @@ class _Names:
     users: dict[str, str] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
     policies: dict[str, str] = field(default_factory=dict)  # customer policy name -> tf name
+    permission_sets: dict[str, str] = field(default_factory=dict)  # permission set name -> tf name
     taken: dict[str, set[str]] = field(default_factory=dict)
 
     def name(self, kind: str, text: str) -> str:
@@ -306,6 +318,8 @@ def _names(scenario: Scenario) -> _Names:
         names.groups[group] = names.name("group", group)
     for policy in scenario.customer_policies:
         names.policies[policy] = names.name("policy", policy)
+    for permission_set in scenario.permission_sets:
+        names.permission_sets[permission_set.name] = names.name("permission_set", permission_set.name)
     return names
 
 
@@ -319,6 +333,7 @@ class _Writer:
     blocks: list[str] = field(default_factory=list)
     addresses: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    permission_sets: dict[str, str] = field(default_factory=dict)  # set name -> resource address
 
     def add(self, kind: str, name: str, body: str, *, data: bool = False, index: str = "") -> None:
         if data:
@@ -841,6 +856,67 @@ def _style_references(w: _Writer) -> None:
             w.add("aws_iam_role_policy", f"{tf}_{j}", body, index="[0]" if counted else "")
 
 
+# ------------------------------------------------------------------- IAM Identity Center
+SSO_INSTANCE_LOCAL = "sso_instance_arn"
+MADE_UP_INSTANCE = "arn:aws:sso:::instance/ssoins-0123456789abcdef"
+SUPPORT_GROUP_ID = "9067c2d4-1011-70b5-0a1b-2c3d4e5f6a7b"  # an identity store group ID (never looked up)
+
+
+def _permission_sets(w: _Writer) -> None:
+    """The scenario's permission sets, their attachments and assignments (see the module docstring)."""
+    scenario = w.scenario
+    if not scenario.permission_sets:
+        return
+    by_reference = w.style == REFERENCES
+    if by_reference:
+        w.blocks.append('data "aws_ssoadmin_instances" "current" {}\n')
+        instance = "tolist(data.aws_ssoadmin_instances.current.arns)[0]"
+        account = "data.aws_caller_identity.current.account_id"
+    else:
+        w.blocks.append(f"locals {{\n  {SSO_INSTANCE_LOCAL} = {hcl_string(MADE_UP_INSTANCE)}\n}}\n")
+        instance = f"local.{SSO_INSTANCE_LOCAL}"
+        account = hcl_string(scenario.account_id)
+    head = f"  instance_arn       = {instance}\n"
+    for spec in scenario.permission_sets:
+        tf = w.names.permission_sets[spec.name]
+        w.add(
+            "aws_ssoadmin_permission_set",
+            tf,
+            f"  instance_arn = {instance}\n  name         = {hcl_string(spec.name)}\n",
+        )
+        w.permission_sets[spec.name] = f"aws_ssoadmin_permission_set.{tf}"
+        of_set = head + f"  permission_set_arn = aws_ssoadmin_permission_set.{tf}.arn\n"
+        if spec.policies and w.style == "modules":
+            listed = ", ".join(w.arn(a) for a in spec.policies)
+            body = f"  for_each           = toset([{listed}])\n{of_set}  managed_policy_arn = each.value\n"
+            w.blocks.append(f'resource "aws_ssoadmin_managed_policy_attachment" "{tf}" {{\n{body}}}\n')
+            w.addresses += [f"aws_ssoadmin_managed_policy_attachment.{tf}[{hcl_string(a)}]" for a in spec.policies]
+        else:
+            for j, arn in enumerate(spec.policies):
+                body = f"{of_set}  managed_policy_arn = {w.arn(arn)}\n"
+                w.add("aws_ssoadmin_managed_policy_attachment", f"{tf}_{j}", body)
+        for j, policy in enumerate(spec.customer_policies):
+            defined = w.names.policies.get(policy)
+            # by reference where the root defines the policy (every style but inline), else by name
+            name = f"aws_iam_policy.{defined}.name" if defined and w.style != "inline" else hcl_string(policy)
+            depends = f"  depends_on = [aws_iam_policy.{defined}]\n" if defined and w.style == "inline" else ""
+            body = f'{of_set}  customer_managed_policy_reference {{\n    name = {name}\n    path = "/"\n  }}\n{depends}'
+            w.add("aws_ssoadmin_customer_managed_policy_attachment", f"{tf}_{j}", body)
+        if spec.inline is not None:
+            data = w.style in ("documents", REFERENCES)
+            expression = w.document(f"permission_set_{tf}", spec.inline, data=data, heredoc=w.style == "resources")
+            w.add("aws_ssoadmin_permission_set_inline_policy", tf, f"{of_set}  inline_policy      = {expression}\n")
+        if spec.boundary:
+            body = f"{of_set}  permissions_boundary {{\n    managed_policy_arn = {w.arn(spec.boundary)}\n  }}\n"
+            w.add("aws_ssoadmin_permissions_boundary_attachment", tf, body)
+        if spec.assigned:
+            body = (
+                f'{of_set}  principal_type     = "GROUP"\n  principal_id       = {hcl_string(SUPPORT_GROUP_ID)}\n'
+                f'  target_type        = "AWS_ACCOUNT"\n  target_id          = {account}\n'
+            )
+            w.add("aws_ssoadmin_account_assignment", tf, body)
+
+
 _STYLE_WRITERS = {
     "inline": _style_inline,
     "resources": _style_resources,
@@ -850,17 +926,23 @@ _STYLE_WRITERS = {
 }
 
 
-def render_scenario(scenario: Scenario, style: str = "resources", *, marker: bool | None = None) -> RenderedTerraform:
+def render_scenario(
+    scenario: Scenario, style: str = "resources", *, marker: bool | None = None, permission_sets: bool = True
+) -> RenderedTerraform:
     """The scenario's account as a Terraform root module in one of :data:`STYLES`.
 
     ``marker`` forces the account-baseline marker on or off (default: on in the ``documents``
-    and ``modules`` styles, and whenever the account has no resource at all).
+    and ``modules`` styles, and whenever the account has no resource at all). ``permission_sets=False``
+    leaves out every ``aws_ssoadmin_*`` resource (what a moto server cannot take from the AWS
+    provider: tests/e2e/paths.py).
     """
     if style not in _STYLE_WRITERS:
         raise ValueError(f"unknown style {style!r}; choose one of {', '.join(ALL_STYLES)}")
     partition = scenario.partition if style in ("resources", REFERENCES) else None
     w = _Writer(scenario, style, _names(scenario), partition)
     _STYLE_WRITERS[style](w)
+    if permission_sets:
+        _permission_sets(w)
     if marker is None:
         marker = style in ("documents", "modules") or not w.addresses
     if marker:
@@ -879,7 +961,7 @@ def render_scenario(scenario: Scenario, style: str = "resources", *, marker: boo
         }
     else:
         role_addresses = {r.name: f"aws_iam_role.{w.names.roles[r.name]}" for r in scenario.roles}
-    return RenderedTerraform(files, role_addresses, tuple(w.addresses), marker)
+    return RenderedTerraform(files, role_addresses, tuple(w.addresses), marker, dict(w.permission_sets))
 
 
 # ---------------------------------------------------------------------------------- digest
