@@ -127,10 +127,18 @@ def _merged(scenarios: Sequence[Scenario], index: int, rename_shared: bool, pref
     return Batch(f"b{index:02d}-merged-{len(members)}", members, rename_shared)
 
 
+def _renamed(name: str, scenario: Scenario, prefix: str) -> str:
+    """A customer policy's name in the merged account: prefixed, but for one the configuration lists
+    as a support policy (by name), which keeps its name so that the listing still names it (the
+    merge then needs the same document under that name in every member)."""
+    listed = scenario.parsed_config().support_policies
+    return name if name in listed else prefix + name
+
+
 def _rename_policy(arn: str, scenario: Scenario, prefix: str) -> str:
     for name in scenario.customer_policies:
         if arn == scenario.customer_policy_arn(name):
-            return scenario.customer_policy_arn(prefix + name)
+            return scenario.customer_policy_arn(_renamed(name, scenario, prefix))
     return arn
 
 
@@ -168,15 +176,16 @@ def merge(name: str, members: Sequence[Member], rename_shared: bool = True) -> S
             mates = tuple(shared + u for u in s.group_members.get(group, ()))
             group_members[shared + group] = _union(group_members.get(shared + group, ()), mates)
         for policy, document in s.customer_policies.items():
-            if shared + policy in customer and customer[shared + policy] != document:
+            renamed = _renamed(policy, s, shared)
+            if renamed in customer and customer[renamed] != document:
                 raise ValueError(f"customer policy {policy} means two things in {name}")
-            customer[shared + policy] = document
+            customer[renamed] = document
         for spec in s.roles:
             roles.append(replace(spec, name=p + spec.name, policies=policies(spec.policies)))
         for role, rules in s.expect_roles.items():
             expect_roles[p + role] = rules
         for spec in s.permission_sets:  # prefixed, and so are the roles Identity Center makes from them
-            refs = tuple(shared + n if n in s.customer_policies else n for n in spec.customer_policies)
+            refs = tuple(_renamed(n, s, shared) if n in s.customer_policies else n for n in spec.customer_policies)
             permission_sets.append(replace(spec, name=p + spec.name, customer_policies=refs))
         for name, rules in s.expect_permission_sets.items():
             expect_sets[p + name] = rules

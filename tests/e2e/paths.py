@@ -84,6 +84,7 @@ REFERENCE_PATHS = (
 )
 PLAN_PATHS = ("checkov-plan", "checkov-plan-fresh", "checkov-plan-applied")
 PROWLER_CHECKS = tuple(rule.prowler_id for rule in RULES)
+SSO_ARN = "arn:aws:sso:::"  # a permission set's ARN (moto's: arn:aws:sso:::instance/<instance>/<set>)
 CONFLICT = "CONFLICT"  # the result of a path that gave two different verdicts for one role and rule
 CHECKOV_CHECKS = ",".join(rule.checkov_id for rule in RULES)
 
@@ -348,8 +349,8 @@ class Run:
         if result.returncode != 0 or not ocsf.is_file():
             raise RuntimeError(f"prowler failed: {result.describe()}")
         findings = read_prowler_ocsf(json.loads(ocsf.read_text(encoding="utf-8")))
-        sets = [  # a permission set's finding names the set and carries its ARN
-            dataclasses.replace(f, role=permission_set_key(f.role)) if ":permissionSet/" in f.resource_uid else f
+        sets = [  # a permission set's finding names the set and carries its ARN (aws partition only)
+            dataclasses.replace(f, role=permission_set_key(f.role)) if f.resource_uid.startswith(SSO_ARN) else f
             for f in findings
         ]
         return _keyed(sets, f"prowler-live on {batch.name}")
