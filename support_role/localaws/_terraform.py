@@ -54,7 +54,7 @@ def provider_block(partition: str = "aws", *, endpoint: str | None = None) -> st
     """A ``provider "aws"`` block that never reaches AWS: fake credentials, no account lookups, the
     region of ``partition`` (``data.aws_partition`` reports that partition).
 
-    With ``endpoint`` (a moto server on loopback) IAM, STS and SSO Admin calls go there; without it only
+    With ``endpoint`` (a moto server on loopback) IAM and STS calls go there; without it only
     ``terraform plan`` works (the resources rendered here read nothing from AWS while planning).
     The text without ``endpoint`` is part of the digest of every committed plan JSON: changing it
     makes them all stale.
@@ -70,7 +70,7 @@ def provider_block(partition: str = "aws", *, endpoint: str | None = None) -> st
         "  skip_region_validation      = true\n"
     )
     if endpoint:
-        body += f'  endpoints {{\n    iam = "{endpoint}"\n    sts = "{endpoint}"\n    ssoadmin = "{endpoint}"\n  }}\n'
+        body += f'  endpoints {{\n    iam = "{endpoint}"\n    sts = "{endpoint}"\n  }}\n'
     return body + "}\n"
 
 

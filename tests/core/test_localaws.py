@@ -32,7 +32,6 @@ def test_the_provider_block_signs_in_the_partitions_region(partition: str) -> No
     block = provider_block(partition, endpoint="http://127.0.0.1:5000")
     assert f'region                      = "{region_for(partition)}"' in block
     assert 'iam = "http://127.0.0.1:5000"' in block and 'sts = "http://127.0.0.1:5000"' in block
-    assert 'ssoadmin = "http://127.0.0.1:5000"' in block  # IAM Identity Center permission sets
     offline = offline_provider_files(partition)["providers.tf"]
     assert "endpoints" not in offline and 'version = "5.100.0"' in offline
 

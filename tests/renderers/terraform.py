@@ -36,9 +36,8 @@ the ``modules`` style), ``aws_ssoadmin_customer_managed_policy_attachment`` (the
 ``aws_iam_policy.<n>.name`` where the root defines it, else literally),
 ``aws_ssoadmin_permission_set_inline_policy``, ``aws_ssoadmin_permissions_boundary_attachment`` and,
 for an assigned set, ``aws_ssoadmin_account_assignment`` to the account (a group as principal). The
-literal styles take the Identity Center instance from ``local.sso_instance_arn`` (a made-up ARN: a
-plan offline reads nothing); the ``references`` style reads it from ``data.aws_ssoadmin_instances``
-and names the account by ``data.aws_caller_identity``.
+Identity Center instance is ``local.sso_instance_arn`` (a made-up ARN: a plan reads nothing from
+Identity Center); the ``references`` style names the account by ``data.aws_caller_identity``.
 """
 
 from __future__ import annotations
@@ -868,14 +867,10 @@ def _permission_sets(w: _Writer) -> None:
     if not scenario.permission_sets:
         return
     by_reference = w.style == REFERENCES
-    if by_reference:
-        w.blocks.append('data "aws_ssoadmin_instances" "current" {}\n')
-        instance = "tolist(data.aws_ssoadmin_instances.current.arns)[0]"
-        account = "data.aws_caller_identity.current.account_id"
-    else:
-        w.blocks.append(f"locals {{\n  {SSO_INSTANCE_LOCAL} = {hcl_string(MADE_UP_INSTANCE)}\n}}\n")
-        instance = f"local.{SSO_INSTANCE_LOCAL}"
-        account = hcl_string(scenario.account_id)
+    # a made-up instance everywhere: the live path creates the permission sets itself (tests/e2e/paths.py)
+    w.blocks.append(f"locals {{\n  {SSO_INSTANCE_LOCAL} = {hcl_string(MADE_UP_INSTANCE)}\n}}\n")
+    instance = f"local.{SSO_INSTANCE_LOCAL}"
+    account = "data.aws_caller_identity.current.account_id" if by_reference else hcl_string(scenario.account_id)
     head = f"  instance_arn       = {instance}\n"
     for spec in scenario.permission_sets:
         tf = w.names.permission_sets[spec.name]
