@@ -2,6 +2,9 @@
 # Checkov and Prowler pin different boto3 releases, so each scanner gets its own environment;
 # the base one holds the core's test tools. Re-created when a requirements file changes.
 set -euo pipefail
+# ensure_env runs inside $(...): without this a failed pip install there would go unnoticed and
+# the environment would be stamped as built.
+shopt -s inherit_errexit
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENVS="${CIS_SUPPORT_ROLE_VENVS:-$ROOT/.venvs}"
 PYTHON="${PYTHON:-python3}"
