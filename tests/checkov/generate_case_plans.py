@@ -10,8 +10,10 @@ records a digest of the files each pair was made from, so the tests can tell a s
 The cases declare ``provider "aws"`` with a region only; the generator adds the moto endpoint and
 fake credentials in an override file (or a provider file where the case has none).
 
-    python tests/checkov/generate_case_plans.py            # missing or stale pairs only
-    python tests/checkov/generate_case_plans.py --all
+    python -m tests.checkov.generate_case_plans            # missing or stale pairs only
+    python -m tests.checkov.generate_case_plans --all
+
+(from the repository root, as a module, like ``tests.checkov.generate_plans``).
 
 Needs terraform, the provider mirror and Prowler's environment (for moto); the tests use the
 committed plans and say how to regenerate a stale one.
@@ -23,16 +25,12 @@ import argparse
 import hashlib
 import json
 import re
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from tests.checkov.generate_plans import normalise
 
-from tests.checkov.generate_plans import normalise  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 CASES = HERE / "fixtures" / "cases"
 PLANS = HERE / "fixtures" / "case-plans"

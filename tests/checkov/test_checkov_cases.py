@@ -105,7 +105,7 @@ def copy_case(case: str, tmp_path: Path) -> Path:
 def plan_in(case: str, kind: str, tmp_path: Path, *, beside: bool) -> Path:
     """The case's plan as ``tfplan.json``, beside a copy of its ``.tf`` files or alone."""
     if case in stale():
-        pytest.fail(f"the plans of {case} are stale: run python tests/checkov/generate_case_plans.py and commit them")
+        pytest.fail(f"the plans of {case} are stale: run python -m tests.checkov.generate_case_plans and commit them")
     folder = copy_case(case, tmp_path) if beside else tmp_path / f"{case}-{kind}"
     folder.mkdir(exist_ok=True)
     target = folder / "tfplan.json"
