@@ -19,23 +19,12 @@ import pytest
 
 from support_role import EXISTS, RULES
 from support_role.checkov_glue import PER_ROLE_RESOURCE_TYPES, exists_check_resource_types
-from tests.support.checkov import CHECKS_DIR, ROOT
+from tests.support.checkov import CHECKS_DIR, OPEN_SUPPORT_ROLE_TF, ROOT
 
 OUR_IDS = [rule.checkov_id for rule in RULES]
 # A copy of the shared case ../shared/cases/checkov-config (its .checkov.yaml says what must happen).
 CASE = Path(__file__).resolve().parent / "fixtures" / "checkov-config"
 CHECKOV_ENV_VARS = ("CKV_CHECK", "CKV_SKIP_CHECK", "CKV_FRAMEWORK", "CIS_SUPPORT_ROLE_CONFIG")
-
-OPEN_ROLE_TF = """
-resource "aws_iam_role" "open" {
-  name = "open-support"
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "*" } }]
-  })
-  managed_policy_arns = ["arn:aws:iam::aws:policy/AWSSupportAccess"]
-}
-"""
 
 
 @pytest.fixture
@@ -255,7 +244,7 @@ def test_list_shows_our_checks_for_terraform_and_cloudformation(tmp_path: Path) 
 def test_the_command_runs_only_our_checks_by_default(tmp_path: Path) -> None:
     folder = tmp_path / "open"
     folder.mkdir()
-    (folder / "main.tf").write_text(OPEN_ROLE_TF, encoding="utf-8")
+    (folder / "main.tf").write_text(OPEN_SUPPORT_ROLE_TF, encoding="utf-8")
     done = _run(["-o", "json"], folder, tmp_path)
     data = json.loads(done.stdout)
     reports = data if isinstance(data, list) else [data]
@@ -267,7 +256,7 @@ def test_the_command_runs_only_our_checks_by_default(tmp_path: Path) -> None:
 def test_the_command_keeps_the_builtin_checks_when_asked(tmp_path: Path) -> None:
     folder = tmp_path / "open"
     folder.mkdir()
-    (folder / "main.tf").write_text(OPEN_ROLE_TF, encoding="utf-8")
+    (folder / "main.tf").write_text(OPEN_SUPPORT_ROLE_TF, encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "checkov_checks", "-d", str(folder), "--include-builtin-checks",
          "--framework", "terraform", "-o", "json"],

@@ -12,21 +12,20 @@ import pytest
 
 from support_role import RULES_BY_ID
 from tests.checkov.sarif_schema import schema_errors
-from tests.support.checkov import CHECK_IDS, CHECKS_DIR, CliRun, results_of_json, run_cli, write_config
+from tests.support.checkov import (
+    CHECK_IDS,
+    CHECKS_DIR,
+    GOOD_SUPPORT_ROLE_TF,
+    OPEN_SUPPORT_ROLE_TF,
+    CliRun,
+    results_of_json,
+    run_cli,
+    write_config,
+)
 
 TRUST = RULES_BY_ID["support-role-trust"]
 LEAST = RULES_BY_ID["support-role-least-privilege"]
 
-OPEN_ROLE_TF = """
-resource "aws_iam_role" "open" {
-  name = "open-support"
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "*" } }]
-  })
-  managed_policy_arns = ["arn:aws:iam::aws:policy/AWSSupportAccess"]
-}
-"""
 
 SKIPPED_ROLE_TF = """
 resource "aws_iam_role" "reviewed" {
@@ -54,21 +53,6 @@ Resources:
         Version: "2012-10-17"
         Statement: [{Effect: Allow, Action: sts:AssumeRole, Principal: {AWS: "*"}}]
       ManagedPolicyArns: ["arn:aws:iam::aws:policy/AWSSupportAccess"]
-"""
-
-GOOD_ROLE_TF = """
-resource "aws_iam_role" "good" {
-  name = "good-support"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect = "Allow", Action = "sts:AssumeRole"
-      Principal = { AWS = "arn:aws:iam::111122223333:user/alice" }
-      Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } }
-    }]
-  })
-  managed_policy_arns = ["arn:aws:iam::aws:policy/AWSSupportAccess"]
-}
 """
 
 
@@ -114,7 +98,7 @@ def open_role(tmp_path_factory: pytest.TempPathFactory) -> OpenRoleRun:
     out = base / "out"
     out.mkdir()
     run = _checkov(
-        _folder(base, "open", {"main.tf": OPEN_ROLE_TF}),
+        _folder(base, "open", {"main.tf": OPEN_SUPPORT_ROLE_TF}),
         *("-o", "cli", "-o", "json", "-o", "sarif"),
         *("--output-file-path", f"console,{out / 'results.json'},{out / 'results.sarif'}"),
     )
@@ -208,7 +192,7 @@ def test_an_inline_skip_comment_suppresses_one_check_on_one_resource(
 
 
 def test_exit_code_is_zero_when_everything_passes_and_with_soft_fail(tmp_path: Path) -> None:
-    good = _folder(tmp_path, "good", {"main.tf": GOOD_ROLE_TF})
+    good = _folder(tmp_path, "good", {"main.tf": GOOD_SUPPORT_ROLE_TF})
     run = _checkov(good, "-o", "json")
     assert {(r.check_id, r.status) for r in results_of_json(run.json())} == {
         ("CKV_CISSR_2", "PASSED"),
@@ -216,14 +200,17 @@ def test_exit_code_is_zero_when_everything_passes_and_with_soft_fail(tmp_path: P
         ("CKV_CISSR_4", "PASSED"),
     }
     assert run.returncode == 0
-    assert _checkov(_folder(tmp_path, "open", {"main.tf": OPEN_ROLE_TF}), "--soft-fail").returncode == 0
+    assert _checkov(_folder(tmp_path, "open", {"main.tf": OPEN_SUPPORT_ROLE_TF}), "--soft-fail").returncode == 0
 
 
 def test_a_bad_configuration_fails_every_result_and_names_the_key(tmp_path: Path) -> None:
     """Every per-role result, and the account-level result once per root (on its carrier)."""
     config = write_config(tmp_path / "bad.json", {"support_role_strict_unkown": True})
     run = _checkov(
-        _folder(tmp_path, "good", {"main.tf": GOOD_ROLE_TF}), "-o", "json", env={"CIS_SUPPORT_ROLE_CONFIG": str(config)}
+        _folder(tmp_path, "good", {"main.tf": GOOD_SUPPORT_ROLE_TF}),
+        "-o",
+        "json",
+        env={"CIS_SUPPORT_ROLE_CONFIG": str(config)},
     )
     results = results_of_json(run.json())
     assert sorted((r.check_id, r.resource, r.status) for r in results) == [
@@ -240,7 +227,7 @@ def test_a_bad_configuration_fails_every_result_and_names_the_key(tmp_path: Path
 
 def test_a_configuration_file_that_does_not_exist_is_an_error_too(tmp_path: Path) -> None:
     run = _checkov(
-        _folder(tmp_path, "good", {"main.tf": GOOD_ROLE_TF}),
+        _folder(tmp_path, "good", {"main.tf": GOOD_SUPPORT_ROLE_TF}),
         "-o",
         "json",
         env={"CIS_SUPPORT_ROLE_CONFIG": str(tmp_path / "missing.yaml")},

@@ -16,50 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.checkov import ROOT
+from tests.support.checkov import GOOD_SUPPORT_ROLE_TF, OPEN_SUPPORT_ROLE_TF, ROOT, UNDECIDED_SUPPORT_ROLE_TF
 
-ROLES_TF = """
-resource "aws_iam_role" "open" {
-  name = "open-support"
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "*" } }]
-  })
-  managed_policy_arns = ["arn:aws:iam::aws:policy/AWSSupportAccess"]
-}
-
-resource "aws_iam_role" "good" {
-  name = "good-support"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect = "Allow", Action = "sts:AssumeRole"
-      Principal = { AWS = "arn:aws:iam::111122223333:user/alice" }
-      Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } }
-    }]
-  })
-  managed_policy_arns = ["arn:aws:iam::aws:policy/AWSSupportAccess"]
-}
-"""
+ROLES_TF = OPEN_SUPPORT_ROLE_TF + "\n" + GOOD_SUPPORT_ROLE_TF
 
 
 # Trusted by a variable without a default: the trust cannot be decided (UNKNOWN) without strict mode.
-UNDECIDED_TF = """
-variable "trusted_principal" {}
-
-resource "aws_iam_role" "undecided" {
-  name = "undecided-support"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect = "Allow", Action = "sts:AssumeRole"
-      Principal = { AWS = var.trusted_principal }
-      Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } }
-    }]
-  })
-  managed_policy_arns = ["arn:aws:iam::aws:policy/AWSSupportAccess"]
-}
-"""
 
 
 def _git(repo: Path, *args: str) -> None:
@@ -103,7 +65,7 @@ def test_pre_commit_try_repo_runs_the_hook_and_fails_on_a_finding(tmp_path: Path
     assert returncode == 1, output[-3000:]
 
     # A passing run still shows what could not be decided (the hook is verbose, LOG_LEVEL unset).
-    (repo / "main.tf").write_text(UNDECIDED_TF, encoding="utf-8")
+    (repo / "main.tf").write_text(UNDECIDED_SUPPORT_ROLE_TF, encoding="utf-8")
     _git(repo, "commit", "-qam", "a role trusted by a variable")
     returncode, output = try_repo()
     assert returncode == 0, output[-3000:]

@@ -27,6 +27,7 @@ import pytest
 
 from support_role import RULES_BY_ID
 from tests.checkov.sarif_schema import schema_errors
+from tests.support.checkov import OPEN_SUPPORT_ROLE_TF
 
 TRUST = RULES_BY_ID["support-role-trust"]
 MFA = RULES_BY_ID["support-role-mfa"]
@@ -35,16 +36,6 @@ FAILING = (TRUST.checkov_id, MFA.checkov_id)
 TF_ROLE = "aws_iam_role.open"
 CFN_ROLE = "AWS::IAM::Role.OpenRole"
 
-MAIN_TF = """
-resource "aws_iam_role" "open" {
-  name = "open-support"
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "*" } }]
-  })
-  managed_policy_arns = ["arn:aws:iam::aws:policy/AWSSupportAccess"]
-}
-"""
 
 TEMPLATE = """AWSTemplateFormatVersion: "2010-09-09"
 Resources:
@@ -98,7 +89,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Outputs:
     base = tmp_path_factory.mktemp("reasons")
     scanned = base / "iac"
     scanned.mkdir()
-    (scanned / "main.tf").write_text(MAIN_TF, encoding="utf-8")
+    (scanned / "main.tf").write_text(OPEN_SUPPORT_ROLE_TF, encoding="utf-8")
     (scanned / "template.yaml").write_text(TEMPLATE, encoding="utf-8")
     formats = [arg for f in FORMATS for arg in ("-o", f)]
     done = _run(["-d", ".", *formats, "--output-file-path", str(base / "out")], scanned)

@@ -20,7 +20,15 @@ import pytest
 from support_role import Status
 from support_role._codec import read_checkov_details
 from tests.checkov.conftest import results_table
-from tests.support.checkov import CHECKS_DIR, CliRun, Result, results_of_json, run_cli, write_config
+from tests.support.checkov import (
+    CHECKS_DIR,
+    UNDECIDED_SUPPORT_ROLE_TF,
+    CliRun,
+    Result,
+    results_of_json,
+    run_cli,
+    write_config,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -215,28 +223,10 @@ def test_json_output_is_valid_even_with_warnings_on_stderr(scan: Scan) -> None:
     assert "UNKNOWN for ImportedPolicyRole" in run.stderr
 
 
-UNDECIDED_TF = """
-variable "trusted_principal" {}
-
-resource "aws_iam_role" "undecided" {
-  name = "undecided-support"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect = "Allow", Action = "sts:AssumeRole"
-      Principal = { AWS = var.trusted_principal }
-      Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } }
-    }]
-  })
-  managed_policy_arns = ["arn:aws:iam::aws:policy/AWSSupportAccess"]
-}
-"""
-
-
 def test_an_unknown_is_shown_at_checkovs_default_log_level(tmp_path: Path) -> None:
     """No LOG_LEVEL set (Checkov's default, WARNING), the command as a user runs it: the run passes and
     stderr names the check, the resource and the reason of the verdict that could not be decided."""
-    (tmp_path / "main.tf").write_text(UNDECIDED_TF, encoding="utf-8")
+    (tmp_path / "main.tf").write_text(UNDECIDED_SUPPORT_ROLE_TF, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("LOG_LEVEL", "CIS_SUPPORT_ROLE_CONFIG")}
     env["HOME"] = str(tmp_path)
     done = subprocess.run(

@@ -164,3 +164,51 @@ def write_config(path: Path, config: Mapping[str, object]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(dict(config), indent=2), encoding="utf-8")
     return path
+
+
+# Roles the CLI tests scan (one text each, so that a test reading a result knows the role it came from).
+# A support role any AWS principal may assume: trust and MFA FAIL, least privilege PASS.
+OPEN_SUPPORT_ROLE_TF = """
+resource "aws_iam_role" "open" {
+  name = "open-support"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "*" } }]
+  })
+  managed_policy_arns = ["arn:aws:iam::aws:policy/AWSSupportAccess"]
+}
+"""
+
+# A support role trusted by one named user with MFA: every rule PASS.
+GOOD_SUPPORT_ROLE_TF = """
+resource "aws_iam_role" "good" {
+  name = "good-support"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect = "Allow", Action = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::111122223333:user/alice" }
+      Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } }
+    }]
+  })
+  managed_policy_arns = ["arn:aws:iam::aws:policy/AWSSupportAccess"]
+}
+"""
+
+# A support role trusted by a variable without a default: trust UNKNOWN (visible without strict mode).
+UNDECIDED_SUPPORT_ROLE_TF = """
+variable "trusted_principal" {}
+
+resource "aws_iam_role" "undecided" {
+  name = "undecided-support"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect = "Allow", Action = "sts:AssumeRole"
+      Principal = { AWS = var.trusted_principal }
+      Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } }
+    }]
+  })
+  managed_policy_arns = ["arn:aws:iam::aws:policy/AWSSupportAccess"]
+}
+"""
