@@ -21,8 +21,9 @@ benchmarks, so that starting, reaching, filling and stopping a moto server is wr
 * :class:`Terraform`, :func:`provider_block`, :func:`terraform_cli`: a Terraform root module run
   offline from the provider mirror, applied to such a server (the demo and the end-to-end tests).
 
-Nothing here imports boto3, moto or a scanner (only ``moto_iam`` imports moto, and nothing imports
-``moto_iam``); the package is safe to import anywhere.
+Nothing here imports boto3, moto or a scanner (only the commands run in Prowler's environment do:
+``moto_iam`` imports moto, ``sso_seed`` boto3, and nothing imports either); the package is safe to
+import anywhere.
 """
 
 from .._arn import REGION_OF_PARTITION

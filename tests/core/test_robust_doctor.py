@@ -144,19 +144,28 @@ def test_an_invalid_configuration_fails_the_doctor_naming_the_key(tmp_path: Path
 
 
 def test_the_doctor_imports_no_scanner_and_no_boto3() -> None:
-    """The doctor and the local account it uses (all but ``moto_iam``, a server run in Prowler's
-    environment) import no scanner, no AWS SDK and no moto: the doctor runs from any environment."""
+    """The doctor and the local account it uses import no scanner, no AWS SDK and no moto: the doctor
+    runs from any environment. Exempt: the modules run as commands in Prowler's environment
+    (``python -m support_role.localaws.moto_iam``, ``python -m support_role.localaws.sso_seed``),
+    provided that no module of the package imports them."""
+    commands = {"moto_iam", "sso_seed"}
     files = [*(ROOT / "support_role" / "doctor").glob("*.py"), *(ROOT / "support_role" / "localaws").glob("*.py")]
-    files = [f for f in files if f.name != "moto_iam.py"]
+    files = [f for f in files if f.stem not in commands]
     assert len(files) >= 8
     imported: set[str] = set()
+    imported_within: set[str] = set()  # modules of the package imported by relative or absolute name
     for file in files:
         for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 imported |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                imported.add(node.module.split(".")[0])
+                imported_within |= {alias.name.rsplit(".", 1)[-1] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                if node.level == 0:
+                    imported.add(node.module.split(".")[0])
+                imported_within.add(node.module.rsplit(".", 1)[-1])
+                imported_within |= {alias.name for alias in node.names}
     assert imported.isdisjoint({"checkov", "prowler", "boto3", "botocore", "moto", "yaml"}), imported
+    assert imported_within.isdisjoint(commands), imported_within & commands
 
 
 def test_the_canary_ships_in_the_package_data() -> None:
