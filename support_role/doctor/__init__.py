@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -77,7 +78,9 @@ def diagnose(
     if "checkov" in skip:
         report.steps.append(Step("checkov", "skipped", "--skip checkov"))
     else:
-        found = find_tool(checkov, CHECKOV_ENV, "checkov")
+        # beside this interpreter first: `python -m support_role doctor` run from an environment that
+        # is not on the PATH still finds its own Checkov
+        found = find_tool(checkov, CHECKOV_ENV, "checkov", beside=sys.executable)
         if found is None or not runnable(found):
             detail = f"checkov not found ({found or 'give --checkov PATH or set $' + CHECKOV_ENV})"
             report.steps.append(Step("checkov", "failed", detail))
@@ -88,7 +91,7 @@ def diagnose(
     if "prowler" in skip:
         report.steps.append(Step("prowler", "skipped", "--skip prowler"))
         return report
-    found = find_tool(prowler, PROWLER_ENV, "prowler")
+    found = find_tool(prowler, PROWLER_ENV, "prowler", beside=sys.executable)
     if found is None or not runnable(found):
         detail = f"prowler not found ({found or 'give --prowler PATH or set $' + PROWLER_ENV})"
         report.steps.append(Step("prowler", "failed", detail))

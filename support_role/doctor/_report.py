@@ -90,7 +90,14 @@ def render(report: Report) -> str:
     rows = report.checks()
     if rows:
         lines.append("checks:")
+    # a scanner that was not found did not run: its checks were not tried, which is not "not loaded"
+    not_run = {step.name for step in report.steps if step.name in ("checkov", "prowler") and step.status == "failed"}
     for row in rows:
+        if row["scanner"] in not_run:
+            lines.append(
+                f"  {'NOT RUN':<10} {row['scanner']:<8} {row['check_id']:<48} {row['where']:<15} (no {row['scanner']})"
+            )
+            continue
         state = "ok" if row["ok"] else ("NOT LOADED" if not row["loaded"] else "WRONG")
         listed = ""
         if row["scanner"] == "prowler":
@@ -104,7 +111,8 @@ def render(report: Report) -> str:
         lines += [f"             {problem}" for problem in problems]
     for check_id, listed_ok in report.listed.items():
         if not any(r["check_id"] == check_id for r in rows):
-            lines.append(f"  {'ok' if listed_ok else 'NOT LOADED':<10} prowler  {check_id:<48} listed: {listed_ok}")
+            state = "NOT RUN" if "prowler" in not_run else ("ok" if listed_ok else "NOT LOADED")
+            lines.append(f"  {state:<10} prowler  {check_id:<48} listed: {listed_ok}")
     lines += [f"  UNEXPECTED {line}" for line in report.unexpected]
     if report.ok:
         lines.append("result: OK: every check of ours loaded and gave its expected result")

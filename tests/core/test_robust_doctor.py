@@ -134,6 +134,52 @@ def test_a_missing_scanner_is_a_failure_unless_skipped(tmp_path: Path) -> None:
     assert code == 0 and report["checks"] == []
 
 
+def test_the_text_report_says_the_checks_of_a_missing_scanner_did_not_run(tmp_path: Path) -> None:
+    """Not "NOT LOADED" (which means Checkov ran without our check): the scanner never ran."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "support_role",
+            "doctor",
+            "--checkov",
+            str(tmp_path / "no-checkov"),
+            "--skip",
+            "prowler",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT.parent,
+        timeout=600,
+    )
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert "NOT LOADED" not in done.stdout
+    not_run = [line.split()[3] for line in lines if line.strip().startswith("NOT RUN")]
+    assert sorted(set(not_run)) == sorted(rule.checkov_id for rule in RULES), lines
+    assert lines[-1] == "result: FAILED: see the lines above"
+
+
+def test_the_doctor_finds_the_checkov_beside_its_own_interpreter(tmp_path: Path) -> None:
+    """`<venv>/bin/python -m support_role doctor` finds `<venv>/bin/checkov` when the venv is not on the PATH."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    checkov = bin_dir / "checkov"
+    checkov.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
+    checkov.chmod(0o755)
+    done = subprocess.run(
+        [str(bin_dir / "python"), "-m", "support_role", "doctor", "--json", "--skip", "prowler"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
+        cwd=tmp_path,
+        timeout=600,
+    )
+    steps = {s["name"]: s for s in json.loads(done.stdout)["steps"]}
+    assert steps["checkov"] == {"name": "checkov", "status": "ok", "detail": str(checkov)}, steps
+
+
 def test_an_invalid_configuration_fails_the_doctor_naming_the_key(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("aws:\n  support_role_trusted_account_ids: [12345]\n", encoding="utf-8")
