@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from ._facts import Principal, PrincipalKind, ReferenceKind, TypedReference
-from ._values import is_unresolved_reference
+from ._values import is_policy_variable, is_unresolved_reference, request_dependent, without_policy_variables
 
 PARTITIONS: tuple[str, ...] = (
     "aws",
@@ -110,7 +110,13 @@ def _split_arn(text: str) -> tuple[str, ...] | None:
 
 
 def is_token(segment: str) -> bool:
-    return bool(_TOKEN.match(segment))
+    """A whole ``${...}`` interpolation (an IaC reference); an IAM policy variable is not one."""
+    return bool(_TOKEN.match(segment)) and not is_policy_variable(segment)
+
+
+def _has_interpolation(text: str) -> bool:
+    """Whether ``text`` holds an IaC interpolation (``${...}`` that is not an IAM policy variable)."""
+    return "${" in text and "${" in without_policy_variables(text)
 
 
 def partition_ok(segment: str) -> bool:
@@ -197,7 +203,13 @@ def is_own_account(segment: str) -> bool:
 
 
 def _literal_wildcard(text: str) -> bool:
-    return any(c in _ANY_TOKEN.sub("", text) for c in "*?")
+    """A literal ``*`` or ``?``, or an IAM policy variable whose value the request brings (in
+    ``aws:PrincipalArn``, ``user/${aws:username}`` matches every user; in ``Principal`` IAM does not
+    substitute it, so no such principal exists): either way no specific person is named. IaC
+    interpolations and the fixed ``${*}``/``${?}``/``${$}`` are not wildcards."""
+    if request_dependent(text):
+        return True
+    return any(c in _ANY_TOKEN.sub("", without_policy_variables(text)) for c in "*?")
 
 
 def identity_center_wildcards_only(arn: str) -> bool:
@@ -288,7 +300,7 @@ def _classify_reference(principal: Principal, reference: TypedReference) -> Prin
 def _kind_unknown(fields: tuple[str, ...] | list[str]) -> bool:
     """A token in the service or the resource type: what the ARN names cannot be told."""
     resource_type = fields[5].split("/", 1)[0] if "/" in fields[5] else fields[5]
-    return "${" in fields[2] or "${" in resource_type
+    return _has_interpolation(fields[2]) or _has_interpolation(resource_type)
 
 
 def _classify_federated(principal: Principal, value: str) -> PrincipalInfo:

@@ -41,6 +41,7 @@ from ._facts import (
 from ._identity_center import permission_set_of_role
 from ._metadata import EXISTS, LEAST_PRIVILEGE, MFA, PER_ROLE_RULES, SUPPORT_SERVICES, TRUST
 from ._policy import statement_allows_action
+from ._values import request_dependent, without_policy_variables
 from ._verdict import Problem, Status, Verdict
 
 ASSUME_ACTIONS: tuple[str, ...] = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")
@@ -234,11 +235,19 @@ def _subject_state(statement: Statement, host: str | None) -> tuple[str, tuple[s
             continue
         if any(v.strip().strip("*") == "" for v in c.values):
             continue
-        wild = [v for v in c.values if c.base == "stringlike" and any(ch in v for ch in "*?")]
+        wild = [v for v in c.values if _subject_wildcard(c.base, v)]
         if not wild:
             return "pinned", c.values
         wildcards.extend(wild)
     return ("wildcard", tuple(wildcards)) if wildcards else ("none", ())
+
+
+def _subject_wildcard(base: str, value: str) -> bool:
+    """A subject value that matches more than one subject: a ``StringLike`` glob, or an IAM policy
+    variable the request fills in (``${*}``, ``${?}``, ``${$}`` are fixed characters)."""
+    if request_dependent(value):
+        return True
+    return base == "stringlike" and any(ch in without_policy_variables(value) for ch in "*?")
 
 
 def _oidc_problem(info: PrincipalInfo, statement: Statement) -> tuple[str, str, bool] | None:

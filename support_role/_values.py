@@ -19,6 +19,44 @@ _TF_REFERENCE = re.compile(
 )
 _WHOLE_TOKEN = re.compile(r"^\$\{[^{}]*\}$")
 
+# An IAM policy variable (AWS IAM User Guide, "IAM policy elements: Variables and tags"): literal
+# policy text that IAM substitutes at request time, never an IaC reference. Its documented forms:
+# - the special characters ``${*}``, ``${?}``, ``${$}`` (a literal ``*``, ``?``, ``$``);
+# - ``${<key>}`` where the key is a condition context key ``<prefix>:<name>``: the prefix a service
+#   prefix (``aws``, ``s3``, ``sts``, ``saml``), an identity provider's host (``www.amazon.com``,
+#   ``cognito-identity.amazonaws.com``, ``accounts.google.com``) or an OIDC issuer with its path
+#   (``oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE``); the name may carry a tag key after ``/``
+#   (``aws:PrincipalTag/team``, ``aws:ResourceTag/aws:cloudformation:stack-name``; a tag key may
+#   hold single spaces, letters of any script and ``_ . : / = + - @``);
+# - either key form with a default value: ``${aws:userid, 'anonymous'}`` (single quotes, ``''`` for
+#   a quote inside).
+# None of these is an HCL expression (an HCL template interpolation has no ``prefix:name`` without
+# ``?``, quotes or braces) nor a CloudFormation ``!Sub`` variable (``${Param}``, ``${Res.Attr}``,
+# ``${AWS::Region}``: the name after ``::`` starts with a colon, which the key's name may not).
+_KEY_PREFIX = r"[A-Za-z0-9][A-Za-z0-9.\-]*(?:/[A-Za-z0-9][A-Za-z0-9.\-_]*)*"
+_KEY_NAME = r"[^\W_][\w.:/=+\-@\[\]]*(?: [\w.:/=+\-@\[\]]+)*"
+_DEFAULT = r"(?:, *'(?:[^']|'')*')?"
+_POLICY_VARIABLE = f"\\$\\{{(?:[*?$]|{_KEY_PREFIX}:{_KEY_NAME}{_DEFAULT})\\}}"
+POLICY_VARIABLE = re.compile(_POLICY_VARIABLE)
+_SPECIAL_CHARACTERS = frozenset({"${*}", "${?}", "${$}"})
+
+
+def is_policy_variable(text: str) -> bool:
+    """Whether ``text`` is exactly one IAM policy variable (``${aws:username}``, ``${*}``...)."""
+    return POLICY_VARIABLE.fullmatch(text) is not None
+
+
+def request_dependent(text: str) -> bool:
+    """Whether ``text`` holds a policy variable whose value the request brings (``${aws:username}``,
+    not the fixed ``${*}``/``${?}``/``${$}``): such text matches whatever the caller's context holds."""
+    return any(match.group(0) not in _SPECIAL_CHARACTERS for match in POLICY_VARIABLE.finditer(text))
+
+
+def without_policy_variables(text: str, replacement: str = "") -> str:
+    """``text`` with every policy variable replaced (default: removed)."""
+    return POLICY_VARIABLE.sub(replacement, text)
+
+
 CFN_PARTITION_TOKEN = "${AWS::Partition}"
 CFN_ACCOUNT_TOKEN = "${AWS::AccountId}"
 _CFN_PSEUDO = {
@@ -63,9 +101,20 @@ class Choice:
 
 
 def is_unresolved_reference(text: str) -> bool:
-    """True for a string that is only a reference nobody evaluated (``${x}``, ``var.x``)."""
+    """True for a string that is only a reference nobody evaluated (``${x}``, ``var.x``).
+
+    An IAM policy variable (``${aws:username}``) is literal policy text, not a reference.
+    """
     stripped = text.strip()
-    return bool(_WHOLE_TOKEN.match(stripped) or _TF_REFERENCE.match(stripped))
+    if _WHOLE_TOKEN.match(stripped):
+        return not is_policy_variable(stripped)
+    return bool(_TF_REFERENCE.match(stripped))
+
+
+def unescape_sub(text: str) -> str:
+    """A ``Fn::Sub`` template's literal text: ``${!Literal}`` is CloudFormation's escape for ``${Literal}``
+    (how a template writes an IAM policy variable: ``${!aws:username}``)."""
+    return text.replace("${!", "${")
 
 
 def leaf_text(value: object) -> str | None:
@@ -86,7 +135,7 @@ def leaf_text(value: object) -> str | None:
             return _CFN_PSEUDO.get(arg)
         if name == "Fn::Sub":
             template = arg[0] if isinstance(arg, list) and arg else arg
-            return template if isinstance(template, str) else None
+            return unescape_sub(template) if isinstance(template, str) else None
         if name == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
             separator, parts = arg
             if not isinstance(separator, str) or not isinstance(parts, list):

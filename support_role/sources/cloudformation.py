@@ -68,6 +68,7 @@ from .._values import (
     describe,
     is_unresolved_reference,
     leaf_text,
+    unescape_sub,
 )
 
 ROLE = "AWS::IAM::Role"
@@ -339,10 +340,10 @@ class CloudFormationTemplate:
                     replacement = self._token({"Ref": name}, depth)
                 else:
                     continue
-                parts.append(template[last : match.start()])
+                parts.append(unescape_sub(template[last : match.start()]))
                 parts.append(replacement)
                 last = match.end()
-            parts.append(template[last:])
+            parts.append(unescape_sub(template[last:]))
             return _concat(parts, "")
         if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], list):
             separator, items = arg

@@ -117,11 +117,12 @@ class _Writer:
     def arn(self, text: str) -> object:
         """An ARN in the style's way of writing the partition."""
         prefix = f"arn:{self.scenario.partition}:"
-        if not text.startswith(prefix) or "${" in text:
+        if not text.startswith(prefix):
             return text
         rest = text[len(prefix) :]
         if self.style == "yaml":
-            return Tag("!Sub", "arn:${AWS::Partition}:" + rest)
+            # an IAM policy variable in the ARN is written with !Sub's escape: ${!aws:username}
+            return Tag("!Sub", "arn:${AWS::Partition}:" + rest.replace("${", "${!"))
         if self.style == "cdk":
             return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":" + rest]]}
         return text
