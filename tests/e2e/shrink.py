@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from support_role import EXISTS
-from support_role.scenarios import CORPUS_DIR, Scenario, ScenarioError, scenario_from_mapping
+from support_role import EXISTS, PER_ROLE_RULES
+from support_role.scenarios import CORPUS_DIR, Scenario, ScenarioError, permission_set_key, scenario_from_mapping
 from tests.e2e.batches import Batch, Member, plan_batches
 from tests.e2e.paths import PATHS, Run, _matches, to_raw
 from tests.e2e.strategies import with_core_expectations
@@ -36,7 +36,7 @@ _PROTECTED = {"name", "trust", "Version", "Effect", "Resource"}
 @dataclass(frozen=True)
 class Disagreement:
     scenario: Scenario
-    role: str | None  # None: the account-level rule
+    role: str | None  # None: the account-level rule; a role's name, or ``permission set <name>``
     rule: str
     paths: frozenset[str]  # the paths whose verdict differs from the core
 
@@ -56,12 +56,20 @@ def disagreements(run: Run) -> list[Disagreement]:
                 scenarios[scenario.name] = scenario
                 found.setdefault((scenario.name, None, EXISTS), set()).add(path)
             for member in batch.members:
-                for spec in member.scenario.roles:
-                    for rule in ("support-role-trust", "support-role-least-privilege", "support-role-mfa"):
-                        got = result.findings.get((member.role_name(spec.name), rule))
-                        if not _matches(member.scenario.expectation(spec.name, rule), got):
+                # (name in the batch account, name in the scenario): roles, permission sets, and on the
+                # live path the roles Identity Center makes from the assigned sets (judged as their set)
+                subjects = [(member.role_name(spec.name), spec.name) for spec in member.scenario.roles]
+                for ps in member.scenario.permission_sets:
+                    made = next(s for s in batch.account.permission_sets if s.name == member.role_name(ps.name))
+                    subjects.append((permission_set_key(made.name), ps.key))
+                    if path == "prowler-live" and made.assigned:
+                        subjects.append((made.role_name, ps.key))
+                for in_batch, name in subjects:
+                    for rule in PER_ROLE_RULES:
+                        got = result.findings.get((in_batch, rule))
+                        if not _matches(member.scenario.expectation(name, rule), got):
                             scenarios[member.scenario.name] = member.scenario
-                            found.setdefault((member.scenario.name, spec.name, rule), set()).add(path)
+                            found.setdefault((member.scenario.name, name, rule), set()).add(path)
     return [Disagreement(scenarios[s], role, rule, frozenset(p)) for (s, role, rule), p in found.items()]
 
 
@@ -168,6 +176,18 @@ def shrink_role(failure: Disagreement, make_run: RunFactory, log: Callable[[str]
         winner = scenarios[[s.name for s in scenarios].index(hits[0])]
         best = {**base, "name": "candidate", "roles": to_raw(winner)["roles"]}
     return with_core_expectations(best)
+
+
+def permission_set_alone(failure: Disagreement) -> dict[str, object]:
+    """The disagreeing permission set alone in an account (with the scenario's configuration and
+    customer policies), expectations from the core: not shrunk further (a permission set has few
+    parts; its inline policy is the place to look)."""
+    assert failure.role is not None
+    raw = to_raw(failure.scenario)
+    sets = [s for s in raw.get("permission_sets", []) if permission_set_key(s["name"]) == failure.role]  # type: ignore[attr-defined,index]
+    dropped = ("roles", "expect", "users", "user_policies", "groups", "permission_sets")
+    base = {k: v for k, v in raw.items() if k not in dropped}
+    return with_core_expectations({**base, "name": "candidate", "roles": [], "permission_sets": sets})
 
 
 def bisect_account(failure: Disagreement, batch: Batch, make_run: RunFactory, log: Callable[[str], None]) -> Scenario:

@@ -4,7 +4,8 @@ A generated account is a raw scenario mapping (what a corpus YAML file holds, wi
 roles with random trust policies (every principal kind, single values and lists, NotPrincipal,
 wildcards, account roots, unique IDs, other partitions, every assume action and its wildcards,
 MFA and OIDC conditions with their qualifiers), managed policy attachments, inline policies and
-boundaries, plus users and groups holding the support policy.
+boundaries, plus users and groups holding the support policy, and, in the aws partition, IAM
+Identity Center permission sets (see :func:`permission_set`).
 
 Everything generated must be creatable by ``terraform apply`` on moto (valid inline policies,
 existing AWS managed policies, names IAM accepts): the comparison is between scanners, not
@@ -34,12 +35,15 @@ OTHER_ACCOUNT = "444455556666"
 STRANGER_ACCOUNT = "999988887777"
 
 # Configurations a generated account may use; few, so that accounts can share one scanner run.
+# "tuned" lists SupportFamily as a support policy (a custom support policy: on roles and permission
+# sets alike it then counts as AWSSupportAccess).
 CONFIGS: dict[str, dict[str, object]] = {
     "default": {},
     "tuned": {
         "support_role_allow_account_roots": True,
         "support_role_trusted_account_ids": ["{account}", OTHER_ACCOUNT],
         "support_role_allowed_policies": ["ReadOnlyAccess", "IncidentDiagnostics"],
+        "support_role_support_policies": ["SupportFamily"],
     },
 }
 
@@ -375,14 +379,58 @@ def role(draw: Callable[..., Any], index: int, support: bool = True) -> dict[str
     return spec
 
 
+# AWS managed policies a permission set may carry beside AWSSupportAccess. Identity Center attaches
+# any AWS managed policy, but moto 5.2.5's SSO Admin refuses every one whose path is not "/" (it looks
+# the path up under a key its policy data does not use: "Policy does not exist" for
+# job-function/ViewOnlyAccess), and no person's permission set holds a service-role policy.
+PERMISSION_SET_MANAGED = AWS_MANAGED[:2]
+# A customer managed policy reference to a policy defined in each member account, not in this one
+# (only on a permission set that is not assigned: Identity Center could not provision it here).
+ELSEWHERE_POLICY = "DefinedInEachMemberAccount"
+
+
+@st.composite
+def permission_set(draw: Callable[..., Any], index: int, support: bool = True) -> dict[str, object]:
+    """An IAM Identity Center permission set in the corpus format, as the corpus' ``permission-set-*``
+    scenarios hold them: with or without AWSSupportAccess, other AWS managed policies, customer
+    managed policy references (to the catalogue, or, when not assigned, to a policy defined elsewhere),
+    an inline policy, a boundary, and an assignment to the account or none.
+
+    ``support=False``: no assigned set has AWSSupportAccess (the account keeps no support role; an
+    unassigned support set is only listed in the evidence). A boundary only on a set that is not
+    assigned: on the live path the role Identity Center makes from an assigned set is created without
+    its boundary (moto has no permissions boundary API), and a support boundary there would change the
+    account-level codes (boundary-only) on one path only.
+    """
+    assigned = draw(st.booleans())
+    spec: dict[str, object] = {"name": f"ps-{index}", "assigned": assigned}
+    policies: list[str] = []
+    if (support or not assigned) and draw(st.integers(0, 9)) < 7:
+        policies.append(_SUPPORT)
+    policies += draw(st.lists(st.sampled_from(PERMISSION_SET_MANAGED), max_size=1))
+    if policies:
+        spec["policies"] = draw(st.permutations(policies))
+    customer = draw(st.lists(st.sampled_from(sorted(CUSTOMER_POLICIES)), max_size=2, unique=True))
+    if not assigned and draw(st.integers(0, 4)) == 0:
+        customer.append(ELSEWHERE_POLICY)
+    if customer:
+        spec["customer_policies"] = customer
+    if draw(st.integers(0, 2)) == 0:
+        spec["inline"] = draw(inline_policy())
+    if not assigned and draw(st.integers(0, 4)) == 0:
+        spec["boundary"] = draw(st.sampled_from((_SUPPORT, AWS_MANAGED[0])))
+    return spec
+
+
 @st.composite
 def account(
     draw: Callable[..., Any], partition: str = "aws", config: str = "default", support: bool = True
 ) -> dict[str, object]:
     """One generated account in the corpus format (no ``expect``; see :func:`with_core_expectations`).
 
-    ``support=False`` attaches AWSSupportAccess to no role (the account-level rule's failures:
-    users and groups holding it, boundaries, look-alike policies, nothing at all).
+    ``support=False`` attaches AWSSupportAccess to no role and to no assigned permission set (the
+    account-level rule's failures: users and groups holding it, boundaries, look-alike policies,
+    nothing at all). Permission sets only in the aws partition (where Identity Center is in the corpus).
     """
     roles = [draw(role(i, support)) for i in range(draw(st.integers(1, 4)))]
     users = draw(st.lists(st.sampled_from(USERS), max_size=2, unique=True))
@@ -395,15 +443,21 @@ def account(
     if draw(st.integers(0, 3)) == 0:
         group = draw(st.sampled_from(GROUPS))
         raw["groups"] = {group: {"members": users[:1], "policies": [_SUPPORT]}}
+    sets: list[dict[str, object]] = []
+    if partition == "aws":
+        sets = [draw(permission_set(i, support)) for i in range(draw(st.sampled_from((0, 1, 1, 2))))]
     used = {
         str(p).rsplit("/", 1)[-1]
         for r in roles
         for p in r.get("policies", [])  # type: ignore[attr-defined]
         if ":{account}:policy/" in str(p)
     }
+    used |= {str(n) for s in sets for n in s.get("customer_policies", []) if n in CUSTOMER_POLICIES}  # type: ignore[attr-defined]
     if used:
         raw["customer_policies"] = {name: CUSTOMER_POLICIES[name] for name in sorted(used)}
     raw["roles"] = roles
+    if sets:
+        raw["permission_sets"] = sets
     return raw
 
 
@@ -421,6 +475,14 @@ def with_core_expectations(raw: Mapping[str, object]) -> dict[str, object]:
             per_role[spec.name] = described
     if per_role:
         expect["roles"] = per_role
+    per_set: dict[str, dict[str, str]] = {}
+    for permission_set_spec in scenario.permission_sets:
+        verdicts = results.get(permission_set_spec.key, {})
+        described = {rule: describe_verdict(verdicts.get(rule)) for rule in PER_ROLE_RULES}
+        if any(text != "NA" for text in described.values()):
+            per_set[permission_set_spec.name] = described
+    if per_set:
+        expect["permission_sets"] = per_set
     return {**bare, "expect": expect}
 
 
