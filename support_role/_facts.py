@@ -50,6 +50,13 @@ class Unknown:
     reason: str
 
 
+@dataclass(frozen=True)
+class Unevaluated(Unknown):
+    """A policy written as an expression the source could not evaluate (a conditional whose
+    branch nobody can read, a function it does not evaluate): unknown, and not a policy defined
+    outside the scanned files (least privilege says ``unresolved-policy``, not ``policy-not-visible``)."""
+
+
 class PrincipalKind(str, enum.Enum):
     AWS = "AWS"
     SERVICE = "Service"

@@ -64,6 +64,8 @@ def parse_terraform_statements(blocks: object) -> Document:
 
 
 def _parse_one(raw: object) -> PolicyDocument | Unknown:
+    if isinstance(raw, Unknown):  # a branch the source could not read (kept with its reason)
+        return raw
     try:
         return _parse_document(raw)
     except _Malformed as error:

@@ -36,6 +36,7 @@ from ._facts import (
     PrincipalKind,
     Role,
     Statement,
+    Unevaluated,
     Unknown,
 )
 from ._identity_center import permission_set_of_role
@@ -434,17 +435,17 @@ class _Findings:
 
 
 def _by_branch(
-    document: Document, judge: Callable[[PolicyDocument], _Findings], undecided: Callable[[str], _Findings]
+    document: Document, judge: Callable[[PolicyDocument], _Findings], undecided: Callable[[Unknown], _Findings]
 ) -> _Findings:
     """The findings over a document, branch by branch for Alternatives (all problems kept: the worst
     branch decides the status, as FAIL outweighs UNKNOWN outweighs PASS)."""
     if isinstance(document, Unknown):
-        return undecided(document.reason)
+        return undecided(document)
     if isinstance(document, PolicyDocument):
         return judge(document)
     merged = _Findings()
     for branch in document.branches:
-        found = undecided(branch.document.reason) if isinstance(branch.document, Unknown) else judge(branch.document)
+        found = undecided(branch.document) if isinstance(branch.document, Unknown) else judge(branch.document)
         merged.extend(found, branch.condition)
     return merged
 
@@ -502,7 +503,8 @@ def _shown(info: PrincipalInfo) -> str:
 
 
 def evaluate_trust(role: Role, config: Config) -> Verdict:
-    def undecided(reason: str) -> _Findings:
+    def undecided(unknown: Unknown) -> _Findings:
+        reason = unknown.reason
         return _Findings(unknowns=[Problem("unreadable-trust-policy", role.name, f"trust policy unreadable: {reason}")])
 
     found = _by_branch(role.trust, lambda document: _trust_findings(role, document, config), undecided)
@@ -592,7 +594,8 @@ def _mfa_findings(document: PolicyDocument, config: Config) -> _Findings:
 
 def evaluate_mfa(role: Role, config: Config) -> Verdict:
 
-    def undecided(reason: str) -> _Findings:
+    def undecided(unknown: Unknown) -> _Findings:
+        reason = unknown.reason
         return _Findings(unknowns=[Problem("unreadable-trust-policy", role.name, f"trust policy unreadable: {reason}")])
 
     found = _by_branch(role.trust, lambda document: _mfa_findings(document, config), undecided)
@@ -649,8 +652,9 @@ def _check_document(
         problems = [Problem("non-support-action", name, "allows " + ", ".join(sorted(set(outside))))] if outside else []
         return _Findings(fails=problems)
 
-    def undecided(reason: str) -> _Findings:
-        return _Findings(unknowns=[Problem("policy-not-visible", name, reason)])
+    def undecided(unknown: Unknown) -> _Findings:
+        code = "unresolved-policy" if isinstance(unknown, Unevaluated) else "policy-not-visible"
+        return _Findings(unknowns=[Problem(code, name, unknown.reason)])
 
     found = _by_branch(document, judge, undecided)
     fails.extend(found.fails)

@@ -42,6 +42,7 @@ from ._eval import (
 )
 from ._json import parse_json_body
 from ._syntax import Attribute, Block, Body, Expr, SyntaxProblem, parse_body, parse_expression
+from ._types import convert as convert_to_type
 from ._values import Choice, EncodedJson, Ref, UnknownValue, Value, branches
 
 _META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
@@ -450,7 +451,16 @@ class ModuleInstance:
 
     # ---------------------------------------------------------------------------- variables
     def variable(self, name: str) -> Value:
+        """The variable's value converted to its ``type`` (``optional()`` defaults filled in)."""
         block = self.files.variables.get(name)
+        value = self._variable_value(name, block)
+        type_attribute = block.body.attributes.get("type") if block is not None else None
+        if type_attribute is None:
+            return value
+        constant = Evaluator(_EmptyScope(self.files.directory))
+        return convert_to_type(value, type_attribute.expr, constant.safe_eval)
+
+    def _variable_value(self, name: str, block: Block | None) -> Value:
         if self.call is not None and self.call_scope is not None:
             argument = self.call.body.attributes.get(name)
             if argument is not None:
@@ -679,6 +689,29 @@ class ModuleTree:
         if not isinstance(module, ModuleInstance):
             return module
         return module.instance(mode, type_, name, key)
+
+    def block_instances(self, address: str) -> list[Instance] | None:
+        """Every instance of the block at ``address`` (given without an index), in Terraform's
+        order, when the files settle its ``count``/``for_each``; None when they do not (or there
+        is no such block)."""
+        parts = split_address(address)
+        if parts is None or parts[4] is not None:
+            return None
+        path, mode, type_, name, _ = parts
+        module = self.module_at(path)
+        if not isinstance(module, ModuleInstance):
+            return None
+        table = module.files.data if mode == "data" else module.files.resources
+        if (type_, name) not in table:
+            return None
+        value = module.resource(mode, type_, name)
+        if isinstance(value, Instance):
+            return [value]
+        if isinstance(value, tuple) and all(isinstance(v, Instance) for v in value):
+            return [v for v in value if isinstance(v, Instance)]
+        if isinstance(value, dict) and all(isinstance(v, Instance) for v in value.values()):
+            return [v for v in value.values() if isinstance(v, Instance)]
+        return None
 
     def conditional_instance(self, address: str) -> tuple[Instance, str] | None:
         """The one instance of a block whose ``count`` is 0 or 1 under a condition the files do not

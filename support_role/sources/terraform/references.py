@@ -14,6 +14,7 @@ extended for new kinds of references): :func:`parse_reference`, :class:`Referenc
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -235,7 +236,13 @@ class Resolver:
             any("${" in part for part in (fields[2], fields[3], fields[5])) or not _POLICY_RESOURCE.match(fields[5])
         ):
             return ManagedAttachment(Unknown(f"{origin.address}: the policy ARN {arn} could not be resolved"))
-        if fields is None or is_aws_managed_policy(arn):
+        if fields is None:
+            # not a value a policy ARN can have: an expression Checkov left as text (never read as a
+            # policy that is not the support policy: the attachment stays undecided)
+            return ManagedAttachment(
+                Unknown(f"{origin.address}: the policy ARN {arn} could not be evaluated (it is not an ARN)")
+            )
+        if is_aws_managed_policy(arn):
             return ManagedAttachment(arn)
         candidates = self.tables.policies.by_name.get(policy_name(arn), [])
         if len(candidates) == 1:
@@ -251,7 +258,7 @@ class Resolver:
         if value is None:
             return Unknown(f"{what} is not set")
         if isinstance(value, Unknown):  # read from the files or the plan: known not to be known
-            return Unknown(f"{what}: {value.reason}")
+            return dataclasses.replace(value, reason=f"{what}: {value.reason}")
         if isinstance(value, str):
             reference = parse_reference(value)
             if reference is not None and reference.data and reference.type == "aws_iam_policy_document":

@@ -28,13 +28,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ..._arn import oidc_issuer
-from ..._facts import ManagedAttachment, ReferenceKind, TypedReference, Unknown
+from ..._facts import ManagedAttachment, ReferenceKind, TypedReference, Unevaluated, Unknown
 from ..._values import Choice, is_unresolved_reference
 from ...hcl import Choice as HclChoice
-from ...hcl import EncodedJson, Ref, SyntaxProblem, UnknownValue, Value, parse_expression
+from ...hcl import EncodedJson, Ref, SyntaxProblem, UnknownValue, Value, parse_expression, render
 from ...hcl._module import Instance, ModuleTree
 from ...hcl._plan import PlanTree
 from ...hcl._syntax import subjects
+from ._hcl import single
 
 # (resource type, attribute) whose value is a principal of a known kind (hashicorp/aws 5.100).
 PRINCIPAL_KINDS: dict[tuple[str, str], ReferenceKind] = {
@@ -215,6 +216,23 @@ def _document(value: Value, reader: _Reader) -> object:
             return KEEP
     if isinstance(value, UnknownValue) and value.template is None:
         return Unknown(value.reason) if isinstance(reader, _PlanReader) else KEEP
+    if isinstance(value, HclChoice):
+        return _document_branches(value, reader)
+    return to_raw(value, reader, typed=True)
+
+
+def _document_branches(value: Value, reader: _Reader) -> object:
+    """A conditional document, branch by branch: a branch that is a whole unknown (``var.x`` without
+    a value) stays unknown with what it is, instead of being read as the text of a document."""
+    if isinstance(value, HclChoice):
+        return Choice(
+            value.condition,
+            _document_branches(value.when_true, reader),
+            _document_branches(value.when_false, reader),
+        )
+    if isinstance(value, UnknownValue) and value.ref is None:
+        shown = value.template or value.reason
+        return Unevaluated(f"{shown} cannot be read here ({value.reason})" if value.template else value.reason)
     return to_raw(value, reader, typed=True)
 
 
@@ -310,8 +328,48 @@ def _enrich_root(root: _Root) -> Iterator[Mapping[str, object]]:
     seen = {os.path.abspath(f) for f in files if f}
     extra = list(_unscanned(module, reader, seen, root))  # marks the root's vertices with what it could not read
     for vertex in root.vertices:
-        yield _enrich_vertex(vertex, reader, module, plan=False)
+        expanded = _expanded(vertex, module)
+        if expanded is None:
+            yield _enrich_vertex(vertex, reader, module, plan=False)
+            continue
+        for instance_vertex, target in expanded:
+            yield _enrich_vertex(instance_vertex, reader, module, plan=False, target=target)
     yield from extra
+
+
+# Resources whose own address carries results: Checkov reports on the address it gave.
+_CARRIERS = frozenset({"aws_iam_role", "aws_ssoadmin_permission_set", "terraform_data"})
+
+
+def _expanded(vertex: dict[str, object], module: ModuleTree) -> list[tuple[dict[str, object], str]] | None:
+    """One vertex per instance of a resource whose ``count``/``for_each`` Checkov left unevaluated
+    (``coalesce(var.n, length(var.arns))``, ``{for k, v in var.policies : k => v if var.create}``)
+    where the files settle it, each with the address its attributes are read at; None when
+    Checkov expanded it, or the files do not settle it either.
+
+    An instance gets its Terraform address (``x.custom[0]``), except a role or permission set,
+    which Checkov reports on the address it gave: it is read from its one instance (several or
+    none: left as Checkov gave it, undecided)."""
+    type_ = str(vertex.get("resource_type") or "")
+    if vertex.get("block_type_") != "resource" or type_ not in READ:
+        return None
+    if not any(key in vertex and suspicious(vertex.get(key)) for key in ("count", "for_each")):
+        return None
+    address = _checkov_address(vertex)
+    if address is None:
+        return None
+    found = module.block_instances(address)
+    if found is None:
+        return None
+    if type_ in _CARRIERS and len(found) != 1:
+        return None
+    out: list[tuple[dict[str, object], str]] = []
+    for instance in found:
+        attrs = {k: v for k, v in vertex.items() if k not in ("count", "for_each")}
+        if type_ not in _CARRIERS:
+            attrs["__address__"] = instance.address
+        out.append((attrs, instance.address))
+    return out
 
 
 def _checkov_address(attrs: Mapping[str, object]) -> str | None:
@@ -361,7 +419,9 @@ def _enrich_vertex(
     *,
     plan: bool,
     beside: ModuleTree | None = None,
+    target: str | None = None,
 ) -> dict[str, object]:
+    """The vertex with its IAM attributes read at ``target`` (default: its own address)."""
     type_ = str(vertex.get("resource_type") or "")
     if vertex.get("block_type_") != "resource" or type_ not in READ:
         return vertex
@@ -369,20 +429,30 @@ def _enrich_vertex(
     if address is None:
         return vertex
     condition: str | None = None
-    target = address
-    if module is not None and "count" in vertex and suspicious(vertex.get("count")):
-        found = module.conditional_instance(address)
-        if found is not None:
-            instance, condition = found
-            target = instance.address
-            vertex["count"] = 1
-            vertex[CONDITION] = condition
+    if target is None:
+        target = address
+        if module is not None and "count" in vertex and suspicious(vertex.get("count")):
+            found = module.conditional_instance(address)
+            if found is not None:
+                instance, condition = found
+                target = instance.address
+                vertex["count"] = 1
+                vertex[CONDITION] = condition
     out = dict(vertex)
     for name in READ[type_]:
-        if name not in vertex or not suspicious(vertex.get(name)):
+        if name not in vertex:
+            continue
+        # Checkov's null for an attribute the files write (a conditional it evaluated wrongly,
+        # ``x != "" ? x : data.d.json``) is no value either: read it from the files
+        expression = module.expression(target, name) if module is not None and single(vertex[name]) is None else None
+        if expression is None and not suspicious(vertex.get(name)):
             continue  # Checkov's value is a value (it may hold what a --var-file set)
         value = reader.attribute(target, name)
         converted = convert(name, value, reader, type_)
+        if expression is not None and converted is KEEP and isinstance(value, UnknownValue):
+            # not "not set": it is set, to an expression nobody can read here
+            shown = render(expression, 120)
+            converted = Unevaluated(value.reason if value.reason.startswith(shown) else f"{shown}: {value.reason}")
         unread = converted is KEEP or isinstance(converted, Unknown)  # the plan alone does not know it
         if unread and plan and beside is not None and isinstance(reader, _PlanReader):
             written = _from_beside(beside, reader.tree, target, name)
