@@ -163,7 +163,11 @@ def _terraform_outcome(
     elif verdicts is None:
         role = scan.index.role(address, scanned_file)
         if role is None:  # a role the graph does not hold: read what its own resource says
-            role = role_from_conf(conf, address)
+            why = (
+                f"the role is not in Checkov's graph as a resource of {scanned_file or 'the scanned files'} "
+                "(scan the folder of the root module that calls it, with checkov -d)"
+            )
+            role = role_from_conf(conf, address, why)
         verdicts = scan.role_verdicts[key] = evaluate_role(role, config)
     return outcome_of(verdicts[rule_id], config, check_id)
 

@@ -205,6 +205,55 @@ def test_terraform_json_beside_hcl_and_permission_sets_written_with_expressions(
     assert found == {**TF_JSON, **PERMISSION_SETS}
 
 
+# ------------------------------------------------------------- public modules (review of public code)
+# Reductions of public Terraform (/work/notes/review-public.md), one root module per folder:
+# terraform-aws-modules/iam v5 (count = coalesce(...)) and v6 (for_each over a for expression with
+# if), a count on an object variable's optional() attribute, an inline policy chosen by a conditional
+# Checkov evaluates to null, and a local module outside the scanned folder (source = "../../...",
+# which Checkov loads and reports as /../...).
+PUBLIC_MODULES = Path(__file__).parent / "fixtures" / "public-modules"
+PUBLIC_MODULES_OUTSIDE = Path(__file__).parent / "fixtures" / "public-modules-outside"
+PUBLIC: Expected = {
+    "module.support_role.aws_iam_role.this": {
+        "CKV_CISSR_1": "PASS",
+        "CKV_CISSR_2": "PASS",
+        "CKV_CISSR_3": "PASS",
+        "CKV_CISSR_4": "FAIL mfa-not-required",
+    },
+    "module.support_role_admin.aws_iam_role.this[0]": {
+        "CKV_CISSR_2": "FAIL account-root",
+        "CKV_CISSR_3": "FAIL extra-managed-policy",
+        "CKV_CISSR_4": "FAIL mfa-not-required",
+    },
+    "module.baseline_global.aws_iam_role.support": {
+        "CKV_CISSR_2": "FAIL account-root",
+        "CKV_CISSR_3": "PASS",
+        "CKV_CISSR_4": "FAIL mfa-not-required",
+    },
+    "module.breakglass.aws_iam_role.role": {
+        "CKV_CISSR_2": "PASS",
+        "CKV_CISSR_3": "FAIL non-support-action",
+        "CKV_CISSR_4": "PASS",
+    },
+    "module.baseline.aws_iam_role.support": {
+        "CKV_CISSR_1": "PASS",
+        "CKV_CISSR_2": "PASS",
+        "CKV_CISSR_3": "PASS",
+        "CKV_CISSR_4": "FAIL mfa-not-required",
+    },
+}
+
+
+def test_public_module_patterns_are_judged_as_terraform_builds_them(tmp_path: Path) -> None:
+    """Five root modules in one Checkov run (one CLI start)."""
+    scan_dir = tmp_path / "public-modules"
+    shutil.copytree(PUBLIC_MODULES, scan_dir)
+    shutil.copytree(PUBLIC_MODULES_OUTSIDE, tmp_path / "public-modules-outside")
+    baselines = [str(scan_dir / "tfam-coalesce-count"), str(scan_dir / "module-outside-scan-dir")]
+    found = scan(scan_dir, "terraform", {"support_role_account_baseline_paths": baselines}, tmp_path)
+    assert found == PUBLIC
+
+
 # ----------------------------------------------------------------------------------- plans
 PLAN_EXPECTED: dict[str, tuple[Mapping[str, object], Expected]] = {
     "typed-references": ({}, TYPED_REFERENCES),

@@ -196,8 +196,9 @@ class TerraformIndex:
         return iter(self.roots.values())
 
 
-def role_from_conf(conf: Mapping[str, object], address: str) -> Role:
-    """A role read from its own resource alone (Checkov gave no graph): attachments unseen.
+def role_from_conf(conf: Mapping[str, object], address: str, why: str | None = None) -> Role:
+    """A role read from its own resource alone (Checkov gave no graph, or ``why`` the graph did
+    not give it): attachments unseen.
 
     Separate attachment resources cannot be read without the graph, so the role's managed
     policies include an Unknown that says so; a role that shows AWSSupportAccess in its own
@@ -208,9 +209,8 @@ def role_from_conf(conf: Mapping[str, object], address: str) -> Role:
     attrs.update({"block_type_": "resource", "resource_type": "aws_iam_role", "__address__": address})
     role = TerraformIndex([attrs]).role(address)
     assert role is not None
-    missing = ManagedAttachment(
-        Unknown("Checkov gave the check no graph (TF_SPLIT_GRAPH?), so attachment resources could not be read")
-    )
+    why = why or "Checkov gave the check no graph (TF_SPLIT_GRAPH?)"
+    missing = ManagedAttachment(Unknown(f"{why}, so attachment resources could not be read"))
     return replace(role, managed=role.managed if isinstance(role.managed, Unknown) else (*role.managed, missing))
 
 

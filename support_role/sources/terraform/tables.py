@@ -203,8 +203,12 @@ class GraphTables:
 
 
 def _pick(candidates: list[tuple[str, str]], scanned_file: str | None) -> str | None:
-    """The root of the candidate whose file is the scanned file (Checkov gives it relative)."""
+    """The root of the candidate whose file is the scanned file (Checkov gives it relative to the
+    scanned folder: ``/../modules/x/main.tf`` for a local module outside it, which Checkov loads)."""
     if scanned_file:
-        suffix = scanned_file.replace("\\", "/").lstrip("/")
+        steps = [s for s in scanned_file.replace("\\", "/").split("/") if s not in ("", ".")]
+        while steps and steps[0] == "..":
+            steps.pop(0)
+        suffix = "/".join(steps)
         candidates = [c for c in candidates if (f := c[1].replace("\\", "/")) == suffix or f.endswith("/" + suffix)]
     return candidates[0][0] if candidates else None
