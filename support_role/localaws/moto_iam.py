@@ -26,6 +26,8 @@ CreateRole one more time whatever the first call became: on a busy machine the f
 succeeds late, the extra call meets the role it made, and ``terraform apply`` fails with
 ``EntityAlreadyExists`` for a role the configuration declares once. Served one at a time, no
 request fails, so nothing is retried (``tests/e2e/test_harness.py`` proves it with 16 clients).
+A request can still wait long enough behind the others for the client to give up and send it again;
+such a retry of a create gets its first attempt's answer (:func:`replay_retried_creates`).
 """
 
 from __future__ import annotations
@@ -159,6 +161,47 @@ def serialize_requests() -> None:
     BaseResponse._dispatch = dispatch  # type: ignore[method-assign]
 
 
+INVOCATION_HEADER = "amz-sdk-invocation-id"
+_REPLAYED_MAX = 50_000
+
+
+def replay_retried_creates() -> None:
+    """Answer a retried ``Create*`` call with the answer its first attempt got.
+
+    AWS SDKs (Go v2, which the Terraform AWS provider uses, and botocore) send the same
+    ``amz-sdk-invocation-id`` header with every attempt of one call. On a busy machine a request can
+    wait behind others (the server answers one at a time) long enough for the client to give up on
+    it and send it again: the first attempt then creates the entity and the retry meets it
+    (``EntityAlreadyExists`` for a role the configuration declares once). A ``Create*`` call whose
+    invocation id already got a success is a retry of that call, not a second create: it gets the
+    first answer again (what the client would have read had it waited) and a line on stderr. A call
+    without the header (our own IAM client, which sends each call once) is answered as AWS does.
+    """
+    original = BaseResponse.call_action
+    answered: dict[str, Any] = {}
+
+    def call_action(self: BaseResponse) -> Any:
+        action = self._get_action() or ""
+        invocation = self.headers.get(INVOCATION_HEADER) if action.startswith("Create") else None
+        if invocation is not None:
+            key = f"{self.service_name} {self.current_account} {action} {invocation}"
+            if key in answered:
+                print(
+                    f"moto_iam: {action} retried by the client (invocation {invocation}): first answer replayed",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                return answered[key]
+        result = original(self)
+        if invocation is not None and 200 <= int(result[0]) < 300:
+            if len(answered) >= _REPLAYED_MAX:
+                answered.clear()
+            answered[key] = result
+        return result
+
+    BaseResponse.call_action = call_action  # type: ignore[method-assign]
+
+
 def main(argv: list[str]) -> int:
     """``moto_server`` with the patches installed (same arguments), one request at a time."""
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
@@ -166,6 +209,7 @@ def main(argv: list[str]) -> int:
 
     install()
     serialize_requests()
+    replay_retried_creates()
     if os.environ.get(CALL_LOG_ENV):
         install_call_log(os.environ[CALL_LOG_ENV])
     moto_server(argv)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -157,3 +160,46 @@ def test_concurrent_creates_and_reads_get_no_server_error(prowler_python: Path, 
     assert failures == []
     assert roles == set(names)
     assert server.log is not None and '" 500 ' not in server.log.read_text(encoding="utf-8")
+
+
+def _create_role_sent_by_an_sdk(url: str, name: str, invocation: str, attempt: int) -> tuple[int, bytes]:
+    """A CreateRole as an AWS SDK sends it: every attempt of one call carries the same invocation id."""
+    body = urllib.parse.urlencode(
+        {
+            "Action": "CreateRole",
+            "Version": "2010-05-08",
+            "RoleName": name,
+            "AssumeRolePolicyDocument": json.dumps(TRUST),
+        }
+    ).encode()
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/iam/aws4_request, "
+            "SignedHeaders=host, Signature=0",
+            "amz-sdk-invocation-id": invocation,
+            "amz-sdk-request": f"attempt={attempt}; max=25",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_a_create_the_sdk_retried_gets_the_answer_of_its_first_attempt(prowler_python: Path) -> None:
+    """A client that gave up waiting and sent a create again (same invocation id) made one role and
+    reads the first attempt's answer; another call creating the same role is refused, as AWS does."""
+    with MotoServer(tools.moto_command()) as server:
+        first = _create_role_sent_by_an_sdk(server.url, "support", "invocation-1", 1)
+        retried = _create_role_sent_by_an_sdk(server.url, "support", "invocation-1", 2)
+        another = _create_role_sent_by_an_sdk(server.url, "support", "invocation-2", 1)
+        listed = IamQueryClient(server.url).call("ListRoles")
+    assert first[0] == 200 and b"<RoleName>support</RoleName>" in first[1]
+    assert retried == first
+    assert another[0] == 409 and b"EntityAlreadyExists" in another[1]
+    assert [node.text for node in listed.iter() if node.tag.endswith("RoleName")] == ["support"]
