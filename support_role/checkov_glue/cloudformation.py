@@ -55,27 +55,33 @@ class _TemplateScan:
         return self.marked
 
 
-def _read_yaml(text: str) -> object:
-    """YAML with CloudFormation's short-form tags (``!Ref``, ``!Sub``...) read as plain values."""
+def _read_yaml(text: str, long_form: bool = False) -> object:
+    """YAML with CloudFormation's short-form tags (``!Ref``, ``!Sub``...) read as plain values, or
+    (``long_form``) as the long form they stand for (``{"Ref": x}``, ``{"Fn::If": [...]}``)."""
     import yaml  # Checkov installs PyYAML; the rest of the core does not need it
 
     class Loader(yaml.SafeLoader):
         pass
 
     def any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
-        del suffix
+        value: object
         if isinstance(node, yaml.MappingNode):
-            return loader.construct_mapping(node)
-        if isinstance(node, yaml.SequenceNode):
-            return loader.construct_sequence(node)
-        return loader.construct_scalar(node)  # type: ignore[arg-type]
+            value = loader.construct_mapping(node, deep=True)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_scalar(node)  # type: ignore[arg-type]
+        if not long_form:
+            return value
+        return {suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}": value}
 
     Loader.add_multi_constructor("!", any_tag)
     return yaml.load(text, Loader=Loader)
 
 
-def _template_file(path: str) -> Mapping[str, object] | None:
-    """The template file at ``path`` as a mapping (JSON or YAML); None when it cannot be read."""
+def _template_file(path: str, long_form: bool = False) -> Mapping[str, object] | None:
+    """The template file at ``path`` as a mapping (JSON or YAML); None when it cannot be read.
+    ``long_form``: short-form tags as the intrinsics they stand for (see :func:`_read_yaml`)."""
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
@@ -85,7 +91,7 @@ def _template_file(path: str) -> Mapping[str, object] | None:
         data = json.loads(text)
     except ValueError:
         try:
-            data = _read_yaml(text)
+            data = _read_yaml(text, long_form)
         except Exception:  # an unreadable (or not YAML) file declares nothing
             return None
     return data if isinstance(data, Mapping) else None
@@ -116,7 +122,11 @@ def scan_of(template: Mapping[str, object], path: str) -> _TemplateScan:
     parameters = template.get("Parameters")
     if not isinstance(parameters, Mapping):
         parameters = _file_parameters(path)
-    index = CloudFormationTemplate(display_path(os.path.abspath(path)), template, parameters=parameters)
+    # the file as written: Checkov's rendering has lost its Conditions and the parameters' !Refs
+    written = _template_file(path, long_form=True) if os.path.isfile(path) else None
+    index = CloudFormationTemplate(
+        display_path(os.path.abspath(path)), template, parameters=parameters, written=written
+    )
     scan = _TemplateScan(template, index)
     _SCANS.insert(0, scan)
     del _SCANS[_MAX_SCANS:]

@@ -41,6 +41,7 @@ in the template), ``InlinePolicy``, ``PermissionsBoundary``; an ``AWS::SSO::Assi
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -99,6 +100,25 @@ METADATA_KEY = "cis-support-role"
 BASELINE_FLAG = "account-baseline"
 
 
+class _Other:
+    """A parameter's value given at deploy time that is none of the literals the template names."""
+
+    def __repr__(self) -> str:
+        return "another value"
+
+
+_OTHER = _Other()
+_CONDITION_FUNCTIONS = frozenset({"Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Condition"})
+
+
+def _condition_or_intrinsic(value: Mapping[object, object]) -> str | None:
+    """The intrinsic of a mapping, ``Condition`` (a condition named inside another) included."""
+    keys = [k for k in value if isinstance(k, str) and not k.startswith("__")]
+    if keys == ["Condition"]:
+        return "Condition"
+    return _intrinsic_name(value)
+
+
 def _intrinsic_name(value: object) -> str | None:
     if isinstance(value, Mapping):
         keys = [k for k in value if isinstance(k, str) and not k.startswith("__")]
@@ -141,6 +161,10 @@ class CloudFormationTemplate:
     # the template's Parameters (as a template declares them, or as Checkov keeps them: each a pseudo
     # resource of Type "parameters" with the declaration under Properties); None: those of ``template``
     parameters: Mapping[str, object] | None = None
+    # the template as written in its file (long-form intrinsics), when ``template`` is Checkov's
+    # rendering: Checkov drops ``Conditions`` and puts a parameter's default in place of its ``!Ref``,
+    # so a condition over parameters is evaluated here, from the file (see :meth:`_written_arns`)
+    written: Mapping[str, object] | None = None
     resources: dict[str, Mapping[str, object]] = field(default_factory=dict)
     roles: dict[str, Mapping[str, object]] = field(default_factory=dict)
     roles_by_name: dict[str, list[str]] = field(default_factory=dict)
@@ -156,6 +180,10 @@ class CloudFormationTemplate:
     permission_sets: dict[str, Mapping[str, object]] = field(default_factory=dict)
     assigned: set[str] = field(default_factory=set)  # permission sets an AWS::SSO::Assignment assigns
     permission_set_cache: dict[str, PermissionSet] = field(default_factory=dict)
+    # resources Checkov dropped (their Condition is false with the parameters' defaults), read from
+    # ``written``: they exist when the condition holds, so they count as conditional resources, but
+    # Checkov runs no check on them (none carries a result)
+    dropped: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if self.parameters is None:
@@ -165,6 +193,17 @@ class CloudFormationTemplate:
         for logical_id, resource in raw.items() if isinstance(raw, Mapping) else []:
             if isinstance(logical_id, str) and isinstance(resource, Mapping) and isinstance(resource.get("Type"), str):
                 self.resources[logical_id] = resource
+        written = self.written.get("Resources") if self.written is not None else None
+        for logical_id, resource in written.items() if isinstance(written, Mapping) else []:
+            if (
+                isinstance(logical_id, str)
+                and logical_id not in self.resources
+                and isinstance(resource, Mapping)
+                and isinstance(resource.get("Type"), str)
+                and isinstance(resource.get("Condition"), str)
+            ):
+                self.resources[logical_id] = resource
+                self.dropped.add(logical_id)
         for logical_id, resource in self.resources.items():
             if resource["Type"] == ROLE:
                 self.roles[logical_id] = resource
@@ -205,8 +244,14 @@ class CloudFormationTemplate:
         return props if isinstance(props, Mapping) else {}
 
     def _condition(self, logical_id: str) -> str | None:
-        """The resource's ``Condition`` attribute: it exists only when that condition holds."""
+        """The resource's ``Condition`` attribute: it exists only when that condition holds. Checkov
+        drops the attribute (and the resource, where the condition is false with the defaults): the
+        template as written in the file has it."""
         condition = self.resources[logical_id].get("Condition")
+        if condition is None and self.written is not None:
+            resources = self.written.get("Resources")
+            resource = resources.get(logical_id) if isinstance(resources, Mapping) else None
+            condition = resource.get("Condition") if isinstance(resource, Mapping) else None
         return condition if isinstance(condition, str) and condition.strip() else None
 
     # ---------------------------------------------------------------------- raw values
@@ -375,7 +420,7 @@ class CloudFormationTemplate:
             target = value.get("Ref") if isinstance(value, Mapping) else None
             if isinstance(target, str) and self.resources.get(target, {}).get("Type") == MANAGED_POLICY:
                 return self._customer(target)
-            why = "a parameter without a default, or not a managed policy of the template"
+            why = "a parameter whose value is given at deploy time, or not a managed policy of the template"
             return ManagedAttachment(Unknown(f"{origin}: !Ref {describe(target)} could not be resolved ({why})"))
         if intrinsic not in (None, "Fn::Sub", "Fn::Join"):
             return ManagedAttachment(
@@ -491,7 +536,11 @@ class CloudFormationTemplate:
         arns = props.get("ManagedPolicyArns")
         role_condition = self._condition(logical_id)
         managed: tuple[ManagedAttachment, ...] | Unknown
-        if arns is not None and not isinstance(arns, list) and _intrinsic_name(arns) != "Fn::If":
+        written = self._written_arns(logical_id, arns)
+        if written is not None:
+            found = [a for value, condition in written for a in self.attachments(logical_id, value, condition)]
+            managed = tuple(found) + tuple(self.managed.get(logical_id, []))
+        elif arns is not None and not isinstance(arns, list) and _intrinsic_name(arns) != "Fn::If":
             managed = Unknown(f"{logical_id}.ManagedPolicyArns is {describe(_clean(arns))}, which is not evaluated")
         else:
             managed = tuple(self.attachments(logical_id, _list(arns))) + tuple(self.managed.get(logical_id, []))
@@ -524,6 +573,199 @@ class CloudFormationTemplate:
         )
         self.role_cache[logical_id] = role
         return role
+
+    # ------------------------------------------------------- conditions over parameters
+    def _written_arns(self, logical_id: str, rendered: object) -> list[tuple[object, str | None]] | None:
+        """A role's ``ManagedPolicyArns`` as written in the file, with every ``Fn::If`` whose condition
+        depends only on parameters decided for each value those parameters may take: (entry, the
+        condition under which it is attached). None when the file does not say more than Checkov's
+        rendering (no such ``Fn::If``, or a parameter whose values are not known: see :meth:`_values_of`).
+        Entries that are not decided that way are taken from Checkov's rendering (``rendered``).
+
+        Checkov renders ``!Ref Param`` as the parameter's default and drops ``Conditions``: a
+        ``"None"`` sentinel default behind ``!If [HasPolicy, !Ref Policy, !Ref AWS::NoValue]`` would
+        read as a customer policy named ``None``, although the condition rules that value out.
+        """
+        if self.written is None:
+            return None
+        resources = self.written.get("Resources")
+        resource = resources.get(logical_id) if isinstance(resources, Mapping) else None
+        props = resource.get("Properties") if isinstance(resource, Mapping) else None
+        if not isinstance(props, Mapping) or "ManagedPolicyArns" not in props:
+            return None
+        entries = props["ManagedPolicyArns"]
+        if not isinstance(entries, list) or not isinstance(rendered, list) or len(rendered) != len(entries):
+            return None
+        out: list[tuple[object, str | None]] = []
+        decided = False
+        for entry, as_rendered in zip(entries, rendered, strict=True):
+            expanded = self._decide(entry)
+            if expanded is None:
+                out.append((as_rendered, None))
+                continue
+            decided = True
+            out.extend(expanded)
+        return out if decided else None
+
+    def _decide(self, entry: object) -> list[tuple[object, str | None]] | None:
+        """One ``ManagedPolicyArns`` entry decided for every combination of the values its parameters
+        may take (at most 32 combinations): the entries it gives, each with the condition under
+        which. An ``Fn::If`` whose condition depends only on parameters; a ``!Ref`` to a parameter
+        with several ``AllowedValues``. None when it cannot be decided that way."""
+        intrinsic = _intrinsic_name(entry)
+        if intrinsic not in ("Fn::If", "Ref"):
+            return None
+        names: list[str] = []
+        compared: dict[str, list[str]] = {}
+        if not self._parameters_in(entry, names, compared, 0):
+            return None
+        choices = [self._values_of(name, compared.get(name, [])) for name in names]
+        if intrinsic == "Ref" and any(_OTHER in values for values in choices):
+            return None  # a parameter without AllowedValues: Checkov's rendering (its default) is judged
+        combinations = 1
+        for values in choices:
+            combinations *= len(values)
+        if not names or combinations > 32 or (intrinsic == "Ref" and combinations < 2):
+            return None
+        out: list[tuple[object, str | None]] = []
+        branches: set[str | None] = set()
+        # the values a template names first: a branch one of them reaches is judged with it (the
+        # default stands for the parameter, as in Checkov's rendering); a branch only another value
+        # reaches attaches that value, unknown until deploy time
+        combinations_ = sorted(itertools.product(*choices), key=lambda p: sum(v is _OTHER for v in p))
+        for picked in combinations_:
+            assignment = dict(zip(names, picked, strict=True))
+            labels: list[str] = []
+            value = self._pick(entry, assignment, labels, 0)
+            if value is None:
+                return None
+            if value is NO_VALUE:
+                continue
+            if intrinsic == "Ref":
+                labels.append(f"{names[0]} = {picked[0]}")
+            label = " and ".join(dict.fromkeys(labels)) or None
+            if _OTHER in picked and label in branches:
+                continue
+            branches.add(label)
+            if (value, label) not in out:
+                out.append((value, label))
+        return out
+
+    def _values_of(self, name: str, compared: list[str]) -> list[str | _Other]:
+        """What a parameter may be: each of its ``AllowedValues``; without them its ``Default``, each
+        literal a condition compares it with, and any other value given at deploy time."""
+        declared = self.parameters.get(name) if self.parameters is not None else None
+        if isinstance(declared, Mapping) and declared.get("Type") == "parameters":
+            declared = declared.get("Properties")
+        declared = declared if isinstance(declared, Mapping) else {}
+        allowed = declared.get("AllowedValues")
+        if isinstance(allowed, list) and allowed:
+            texts = [leaf_text(v) for v in allowed]
+            if all(t is not None for t in texts):
+                return list(dict.fromkeys(t for t in texts if t is not None))
+        default = leaf_text(declared.get("Default")) if "Default" in declared else None
+        values: list[str | _Other] = list(dict.fromkeys([*([default] if default is not None else []), *compared]))
+        return [*values, _OTHER]
+
+    def _conditions(self) -> Mapping[str, object]:
+        found = self.written.get("Conditions") if self.written is not None else None
+        return found if isinstance(found, Mapping) else {}
+
+    def _parameters_in(self, value: object, names: list[str], compared: dict[str, list[str]], depth: int) -> bool:
+        """Collect the parameters ``value`` (and the conditions it names) depend on, and the literals
+        conditions compare them with; False when it depends on something else that is not known (a
+        resource, an unknown condition, a pseudo parameter in a condition)."""
+        if depth > _MAX_RAW_DEPTH:
+            return False
+        if isinstance(value, list):
+            return all(self._parameters_in(v, names, compared, depth + 1) for v in value)
+        if not isinstance(value, Mapping):
+            return True
+        intrinsic = _condition_or_intrinsic(value)
+        if intrinsic is None:
+            return all(self._parameters_in(v, names, compared, depth + 1) for v in value.values())
+        arg = value[intrinsic]
+        if intrinsic == "Ref":
+            if arg == "AWS::NoValue":
+                return True
+            if isinstance(arg, str) and self.parameters is not None and arg in self.parameters:
+                if arg not in names:
+                    names.append(arg)
+                return True
+            return False
+        if intrinsic == "Condition" or intrinsic == "Fn::If":
+            if intrinsic == "Fn::If" and not (isinstance(arg, list) and len(arg) == 3):
+                return False
+            condition = arg if intrinsic == "Condition" else arg[0]
+            definition = self._conditions().get(condition) if isinstance(condition, str) else None
+            if definition is None or not self._parameters_in(definition, names, compared, depth + 1):
+                return False
+            return intrinsic == "Condition" or self._parameters_in(arg[1:], names, compared, depth + 1)
+        if intrinsic == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:
+            for one, other in (arg, arg[::-1]):
+                text = leaf_text(other) if not isinstance(other, Mapping | list) else None
+                if isinstance(one, Mapping) and _intrinsic_name(one) == "Ref" and text is not None:
+                    compared.setdefault(str(one["Ref"]), []).append(text)
+            return self._parameters_in(arg, names, compared, depth + 1)
+        if intrinsic in ("Fn::Not", "Fn::And", "Fn::Or"):
+            return self._parameters_in(arg, names, compared, depth + 1)
+        return intrinsic not in _CONDITION_FUNCTIONS  # Sub, Join, GetAtt...: read later as the source reads them
+
+    def _truth(self, value: object, assignment: Mapping[str, str | _Other], depth: int) -> bool | None:
+        """A condition expression's value under ``assignment``; None when it cannot be evaluated."""
+        if depth > _MAX_RAW_DEPTH or not isinstance(value, Mapping):
+            return None
+        intrinsic = _condition_or_intrinsic(value)
+        arg = value.get(intrinsic) if intrinsic is not None else None
+        if intrinsic == "Condition" and isinstance(arg, str):
+            return self._truth(self._conditions().get(arg), assignment, depth + 1)
+        if intrinsic == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:
+            left, right = (self._scalar(v, assignment) for v in arg)
+            if left is None or right is None or (left is _OTHER and right is _OTHER):
+                return None
+            return left == right  # another value equals none of the literals it was compared with
+        if intrinsic == "Fn::Not" and isinstance(arg, list) and len(arg) == 1:
+            inner = self._truth(arg[0], assignment, depth + 1)
+            return None if inner is None else not inner
+        if intrinsic in ("Fn::And", "Fn::Or") and isinstance(arg, list) and arg:
+            values = [self._truth(v, assignment, depth + 1) for v in arg]
+            if any(v is None for v in values):
+                return None
+            return all(values) if intrinsic == "Fn::And" else any(values)
+        return None
+
+    def _scalar(self, value: object, assignment: Mapping[str, str | _Other]) -> str | _Other | None:
+        if isinstance(value, Mapping) and _intrinsic_name(value) == "Ref":
+            return assignment.get(str(value["Ref"]))
+        return leaf_text(value) if not isinstance(value, Mapping | list) else None
+
+    def _pick(
+        self, value: object, assignment: Mapping[str, str | _Other], labels: list[str], depth: int
+    ) -> object | None:
+        """``value`` under ``assignment``: each ``Fn::If`` replaced by its branch (its condition, or
+        ``not`` it, added to ``labels``), each ``!Ref`` to a parameter by its value (left a ``!Ref``,
+        which reads as unresolved naming the parameter, for a value given at deploy time); None when
+        a condition cannot be evaluated."""
+        if depth > _MAX_RAW_DEPTH:
+            return None
+        intrinsic = _intrinsic_name(value)
+        if isinstance(value, Mapping) and intrinsic == "Fn::If":
+            arg = value["Fn::If"]
+            if not (isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str)):
+                return None
+            truth = self._truth({"Condition": arg[0]}, assignment, depth + 1)
+            if truth is None:
+                return None
+            labels.append(arg[0] if truth else f"not {arg[0]}")
+            return self._pick(arg[1] if truth else arg[2], assignment, labels, depth + 1)
+        if isinstance(value, Mapping) and intrinsic == "Ref":
+            target = value["Ref"]
+            if target == "AWS::NoValue":
+                return NO_VALUE
+            picked = assignment.get(target) if isinstance(target, str) else None
+            if isinstance(picked, str):
+                return picked
+        return value
 
     # ------------------------------------------------------------------- permission sets
     def _assigned_sets(self, value: object) -> list[str]:
@@ -645,10 +887,12 @@ class CloudFormationTemplate:
     def carrier(self) -> str | None:
         """The resource that carries the template's account-level (exists) result (found once)."""
         if self.carrier_found is None:
-            if self.roles:
-                self.carrier_found = (min(self.roles),)
+            roles = [r for r in self.roles if r not in self.dropped]
+            resources = [r for r in self.resources if r not in self.dropped]
+            if roles:
+                self.carrier_found = (min(roles),)
             else:
-                self.carrier_found = (min(self.resources) if self.resources else None,)
+                self.carrier_found = (min(resources) if resources else None,)
         return self.carrier_found[0]
 
 

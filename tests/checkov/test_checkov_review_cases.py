@@ -7,6 +7,9 @@ would show as FAILED with its verdict.
   in ``!Sub``) is literal policy text, not an unresolved reference.
 - cfn-param-sentinel-policy (defect D3): a "None" sentinel default behind a condition that rules it
   out is not a customer policy; every allowed value is judged under its condition.
+- cfn-resource-condition-default-false (defect D6): the role Checkov removes (its Condition is false
+  with the default) gets no result, a documented limit; in a baseline it counts for the exists rule,
+  and a role kept under its condition is judged as a conditional support role.
 """
 
 from __future__ import annotations
@@ -79,3 +82,42 @@ def test_cloudformation_sub_escaped_policy_variable_is_literal_text(tmp_path: Pa
         "inline policy own-bucket-prefix (allows s3:GetObject, s3:PutObject)"
         in (table[("CKV_CISSR_3", role)].details[0])
     )
+
+
+def test_cloudformation_none_sentinel_is_not_a_policy(tmp_path: Path) -> None:
+    _, table = _scan(REVIEW / "cfn-param-sentinel-policy", "cloudformation", tmp_path)
+    role = "AWS::IAM::Role.Role"
+    assert _verdicts(table) == {
+        ("CKV_CISSR_2", role): "PASS",
+        ("CKV_CISSR_3", role): "FAIL extra-managed-policy",
+        ("CKV_CISSR_4", role): "PASS",
+    }
+    reason = table[("CKV_CISSR_3", role)].details[0]
+    assert "arn:aws:iam::aws:policy/AdministratorAccess (when hasManagedPolicy)" in reason
+    assert "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess (when hasManagedPolicy)" in reason
+    assert "None" not in reason
+
+
+def test_cloudformation_role_dropped_by_its_condition_gets_no_result(tmp_path: Path) -> None:
+    """A documented limit (docs/checkov.md): Checkov removes the resource before any check runs."""
+    run, table = _scan(REVIEW / "cfn-resource-condition-default-false", "cloudformation", tmp_path)
+    assert table == {}
+    assert run.returncode == 0
+
+
+def test_cloudformation_conditional_roles_in_a_baseline(tmp_path: Path) -> None:
+    _, table = _scan(REVIEW / "cfn-resource-condition-baseline", "cloudformation", tmp_path)
+    team = "AWS::IAM::Role.TeamRole"
+    # SupportRole was removed by Checkov: no per-role result, but it counts for the exists rule;
+    # TeamRole (kept: its condition holds with the default) is judged as a conditional support role
+    assert _verdicts(table) == {
+        ("CKV_CISSR_1", team): "PASS",
+        ("CKV_CISSR_2", team): "PASS",
+        ("CKV_CISSR_3", team): "PASS",
+        ("CKV_CISSR_4", team): "PASS",
+    }
+    exists = " ".join(table[("CKV_CISSR_1", team)].details)
+    assert "SupportRole" in exists and "WithSupport" in exists
+    for check_id in ("CKV_CISSR_2", "CKV_CISSR_3", "CKV_CISSR_4"):
+        reason = table[(check_id, team)].details[0]
+        assert "Conditionally a support role: AWSSupportAccess is attached only when WithTeam" in reason
