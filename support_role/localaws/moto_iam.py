@@ -149,10 +149,53 @@ def install_call_log(path: str) -> None:
     BaseResponse.call_action = call_action  # type: ignore[method-assign]
 
 
+class FairLock:
+    """A re-entrant lock that lets waiting threads in the order they came (first come, first served).
+
+    ``threading.RLock`` promises no order: with a dozen requests always waiting (``terraform apply``
+    keeps ten in flight) one of them can lose every race for minutes on a busy machine, and a client
+    that gives up on it sends its create again. Here a thread's wait is bounded by the requests that
+    came before it."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+        self._owner: int | None = None
+        self._depth = 0
+
+    def __enter__(self) -> FairLock:
+        me = threading.get_ident()
+        with self._condition:
+            if self._owner == me:
+                self._depth += 1
+                return self
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            while self._serving != ticket:
+                self._condition.wait()
+            self._owner, self._depth = me, 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._condition:
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._serving += 1
+                self._condition.notify_all()
+
+    def waiting(self) -> int:
+        """Threads holding a ticket that is not yet served (the holder not counted)."""
+        with self._condition:
+            return self._next_ticket - self._serving - (1 if self._owner is not None else 0)
+
+
 def serialize_requests() -> None:
-    """Answer one request at a time: every backend read and write under one lock."""
+    """Answer one request at a time, in the order they came: every backend read and write under one
+    :class:`FairLock`."""
     original = BaseResponse._dispatch
-    lock = threading.RLock()
+    lock = FairLock()
 
     def dispatch(self: BaseResponse, *args: Any, **kwargs: Any) -> Any:
         with lock:
