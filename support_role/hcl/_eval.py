@@ -831,7 +831,9 @@ def _f_merge(ev: Evaluator, args: list[Value]) -> Value:
 
 def _f_coalesce(ev: Evaluator, args: list[Value]) -> Value:
     for arg in args:
-        if isinstance(arg, UnknownValue | EncodedJson):
+        if isinstance(arg, EncodedJson):  # JSON text: never null or empty, whatever its unknown parts
+            return arg
+        if isinstance(arg, UnknownValue):
             raise _Unknowable(unknown_from(arg, "coalesce() meets a value not known"))
         if arg is not None and arg != "":
             return arg

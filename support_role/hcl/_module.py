@@ -48,6 +48,11 @@ from ._values import Choice, EncodedJson, Ref, UnknownValue, Value, branches
 _META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
 _MAX_FILE_BYTES = 5_000_000
 _MAX_MODULE_DEPTH = 16
+# Attributes the AWS provider chooses when they are null (``name = var.use_name_prefix ? null : var.name``
+# with ``name_prefix``, as terraform-aws-modules writes it): known only after apply, like ``arn``.
+_COMPUTED_WHEN_NULL = frozenset(
+    {("aws_iam_role", "name"), ("aws_iam_policy", "name"), ("aws_iam_role_policy", "name"), ("aws_iam_user", "name")}
+)
 
 
 # ------------------------------------------------------------------------------------ files
@@ -370,10 +375,13 @@ class Instance(BlockObject):
 
             return policy_document_json(self)
         try:
-            return super()._compute(name)
+            value = super()._compute(name)
         except KeyError:
             if name in _META_ARGUMENTS:
                 raise
+        else:
+            if value is not None or (self.type, name) not in _COMPUTED_WHEN_NULL or self.mode != "managed":
+                return value
         ref = Ref(self.address, self.type, self.mode, name)
         if self.mode == "data":
             return UnknownValue(f"{ref.text} is read from AWS when Terraform runs", ref)

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import pytest
+
 from support_role import Config, Status, evaluate_exists, evaluate_role
-from support_role.hcl import UnknownValue
+from support_role.hcl import EncodedJson, UnknownValue
 from support_role.hcl._module import ModuleTree
 from support_role.sources.terraform import TerraformIndex
 
@@ -175,8 +177,22 @@ module "support_role_admin" {
 """
 
 
-def test_an_attachment_for_each_over_a_for_expression_with_if_is_one_attachment_per_key(tmp_path: Path) -> None:
-    write(tmp_path, {"main.tf": TFAM6_CALL, "modules/role/main.tf": TFAM6_MODULE})
+# v6 names the role with name_prefix by default: its name is null in the files, chosen at apply
+NAME_PREFIX = (
+    '  name               = "support-admin"\n',
+    '  name        = var.use_name_prefix ? null : "support-admin"\n  name_prefix = "support-admin-"\n',
+)
+
+
+@pytest.mark.parametrize("prefixed", [False, True], ids=["name", "name-prefix"])
+def test_an_attachment_for_each_over_a_for_expression_with_if_is_one_attachment_per_key(
+    tmp_path: Path, prefixed: bool
+) -> None:
+    module = TFAM6_MODULE
+    if prefixed:
+        module = module.replace(*NAME_PREFIX) + 'variable "use_name_prefix" { default = true }\n'
+        assert "name_prefix" in module
+    write(tmp_path, {"main.tf": TFAM6_CALL, "modules/role/main.tf": module})
     module_file = "modules/role/main.tf"
     trust = {
         "Version": "2012-10-17",
@@ -414,3 +430,28 @@ def test_an_inline_policy_written_as_an_expression_nobody_can_read_is_unknown_na
     assert (verdict.status, set(verdict.codes)) == (Status.UNKNOWN, {"unresolved-policy"})
     assert "is not set" not in verdict.reason
     assert "strrev(var.custom_policy_json)" in verdict.reason
+
+
+def test_coalesce_takes_a_document_with_unknown_parts_as_the_first_value_set(tmp_path: Path) -> None:
+    # terraform-aws-modules/iam v5: assume_role_policy = coalesce(var.custom_role_trust_policy, try(data...json, ...))
+    text = """
+variable "custom" { default = "" }
+data "aws_caller_identity" "current" {}
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:user/alice"]
+    }
+  }
+}
+resource "aws_iam_role" "r" {
+  name               = "r"
+  assume_role_policy = coalesce(var.custom, try(data.aws_iam_policy_document.trust.json, ""))
+}
+"""
+    write(tmp_path, {"main.tf": text})
+    value = ModuleTree(str(tmp_path)).attribute("aws_iam_role.r", "assume_role_policy")
+    assert isinstance(value, EncodedJson)
+    assert ModuleTree(str(tmp_path)).evaluate_text('coalesce("", null, "x")') == "x"
