@@ -176,6 +176,13 @@ class ManagedAttachment:
     document: Document | None = None
     condition: str | None = None
 
+    def __post_init__(self) -> None:
+        # a condition met twice on the way to the attachment (a module's count and its resource's,
+        # both var.create) is one condition: "var.create", not "var.create and var.create"
+        if self.condition is not None and " and " in self.condition:
+            parts = list(dict.fromkeys(self.condition.split(" and ")))
+            object.__setattr__(self, "condition", " and ".join(parts))
+
 
 @dataclass(frozen=True)
 class InlinePolicy:

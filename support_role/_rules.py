@@ -608,7 +608,7 @@ def evaluate_mfa(role: Role, config: Config) -> Verdict:
     elif found.exempt:
         passed = "is exempt from MFA: " + exempt + "."
     else:
-        passed = "lets no IAM user or role assume it (federated MFA lives at the identity provider)."
+        passed = "lets no IAM user or role assume it" + _who_else_assumes(role.trust) + "."
     fix = 'add Condition {"Bool": {"aws:MultiFactorAuthPresent": "true"}} to each such trust statement'
     evidence = {
         "role": [role.name],
@@ -620,6 +620,28 @@ def evaluate_mfa(role: Role, config: Config) -> Verdict:
     return _verdict(
         MFA, role.address, found.fails, found.unknowns, passed, fix, evidence, "can be assumed without MFA by"
     )
+
+
+def _who_else_assumes(trust: Document) -> str:
+    """Why a trust that lets no IAM user or role in needs no MFA: who assumes it instead."""
+    kinds: set[PrincipalKind] = set()
+    documents = [b.document for b in trust.branches] if isinstance(trust, Alternatives) else [trust]
+    for document in documents:
+        if isinstance(document, PolicyDocument):
+            for statement in _assume_statements(document):
+                kinds.update(p.kind for p in statement.principals or ())
+    federated = PrincipalKind.FEDERATED in kinds
+    service = PrincipalKind.SERVICE in kinds
+    if federated and service:
+        return (
+            ": federated principals (their MFA lives at the identity provider) and AWS services (which hold "
+            "no user's credentials) do"
+        )
+    if federated:
+        return " (federated MFA lives at the identity provider)"
+    if service:
+        return ": only AWS services do, acting with the role's own credentials (the trust rule judges that)"
+    return ""
 
 
 def _in_support_family(action: str) -> bool:
@@ -751,13 +773,19 @@ def _conditional(verdict: Verdict, condition: str) -> Verdict:
 
 
 def grants_support(document: Document | None) -> bool:
-    """Whether a visible policy document (any branch) allows reading or opening support cases."""
+    """Whether a visible policy document (any branch) allows support permissions: reading or opening
+    support cases, or any action of the support family named by its service (``trustedadvisor:Describe*``,
+    ``support-console:*``), as AWSSupportAccess's copies with Trusted Advisor added do."""
     if isinstance(document, Alternatives):
         return any(grants_support(branch.document) for branch in document.branches)
     if not isinstance(document, PolicyDocument):
         return False
     return any(
-        s.effect == "Allow" and any(statement_allows_action(s, probe) for probe in _SUPPORT_PROBES)
+        s.effect == "Allow"
+        and (
+            any(statement_allows_action(s, probe) for probe in _SUPPORT_PROBES)
+            or any(_in_support_family(action) for action in s.actions or ())
+        )
         for s in document.statements
     )
 

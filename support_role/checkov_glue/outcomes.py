@@ -60,14 +60,17 @@ def outcome_of(verdict: Verdict | None, config: Config, check_id: str) -> Outcom
     if verdict is None:
         return NOT_APPLICABLE
     result = checkov_result(verdict.status, config.strict_unknown)
+    details = checkov_details(verdict, config.strict_unknown)
     if result == UNKNOWN:
+        # the reason, then the verdict line with the problem codes (as in the details), for tools to match on
         LOG.warning(
-            "%s UNKNOWN for %s (Checkov hides UNKNOWN results; set support_role_strict_unknown to fail on them): %s",
+            "%s UNKNOWN for %s (Checkov hides UNKNOWN results; set support_role_strict_unknown to fail on them): %s %s",
             check_id,
             verdict.resource,
             verdict.reason,
+            details[1],
         )
-    return Outcome(result, checkov_details(verdict, config.strict_unknown))
+    return Outcome(result, details)
 
 
 def config_failure(error: ConfigError, check_id: str, resource: str) -> Outcome:
