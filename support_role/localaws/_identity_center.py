@@ -1,12 +1,14 @@
 """IAM Identity Center in a simulated account: a corpus scenario's permission sets, and the roles
 Identity Center would make from the assigned ones.
 
-moto 5.2.5's SSO Admin backend keeps permission sets, their managed and customer managed policies,
-inline policies and account assignments, but it has no permissions boundary API
-(``PutPermissionsBoundaryToPermissionSet`` and ``GetPermissionsBoundaryForPermissionSet`` are
-missing), and an account assignment creates no IAM role: so a permission set's boundary is left
-out (the runtime reader never reads it: a boundary changes no verdict, docs/DECISIONS.md), and the
-``AWSReservedSSO_*`` roles are created through IAM, as Identity Center would create them.
+The end-to-end live path creates permission sets with ``terraform apply`` (moto's SSO Admin
+backend, with the operations our moto server adds: support_role.localaws.moto_iam);
+:func:`seed_permission_sets` creates them through boto3 where there is no terraform (the
+in-process Prowler tests, the live path without terraform), in a moto with those operations
+(``patched_moto()`` in-process, the server of ``moto_iam``: moto 5.2.5 alone has no permissions
+boundary API). An account assignment creates no IAM role in moto:
+:func:`seed_identity_center_roles` creates the ``AWSReservedSSO_*`` roles through IAM, as Identity
+Center would create them.
 """
 
 from __future__ import annotations
@@ -45,13 +47,18 @@ class SsoAdminWriter(Protocol):
         PrincipalType: str,
         PrincipalId: str,
     ) -> Any: ...
-    def provision_permission_set(self, *, InstanceArn: str, PermissionSetArn: str, TargetType: str) -> Any: ...
+    def put_permissions_boundary_to_permission_set(
+        self, *, InstanceArn: str, PermissionSetArn: str, PermissionsBoundary: dict[str, str]
+    ) -> Any: ...
+    def provision_permission_set(
+        self, *, InstanceArn: str, PermissionSetArn: str, TargetType: str, TargetId: str
+    ) -> Any: ...
 
 
 def seed_permission_sets(sso: SsoAdminWriter, scenario: Scenario) -> dict[str, str]:
     """Create the scenario's permission sets in the account's Identity Center instance (the first
-    ``ListInstances`` answers), with their policies, and assign and provision the assigned ones to the
-    account; no boundary (see the module docstring). Returns {permission set name: ARN}."""
+    ``ListInstances`` answers), with their policies and boundary, and assign and provision the assigned
+    ones to the account (see the module docstring for the moto it needs). Returns {permission set name: ARN}."""
     instance = str(sso.list_instances()["Instances"][0]["InstanceArn"])
     arns: dict[str, str] = {}
     for spec in scenario.permission_sets:
@@ -66,6 +73,10 @@ def seed_permission_sets(sso: SsoAdminWriter, scenario: Scenario) -> dict[str, s
             )
         if spec.inline is not None:
             sso.put_inline_policy_to_permission_set(**of_set, InlinePolicy=json.dumps(spec.inline))
+        if spec.boundary:
+            sso.put_permissions_boundary_to_permission_set(
+                **of_set, PermissionsBoundary={"ManagedPolicyArn": spec.boundary}
+            )
         if spec.assigned:
             sso.create_account_assignment(
                 **of_set,
@@ -74,22 +85,23 @@ def seed_permission_sets(sso: SsoAdminWriter, scenario: Scenario) -> dict[str, s
                 PrincipalType="GROUP",
                 PrincipalId=SUPPORT_GROUP_ID,
             )
-            sso.provision_permission_set(**of_set, TargetType="AWS_ACCOUNT")
+            sso.provision_permission_set(**of_set, TargetType="AWS_ACCOUNT", TargetId=scenario.account_id)
     return arns
 
 
 def seed_identity_center_roles(iam: IamWriter, scenario: Scenario) -> list[str]:
     """Create the ``AWSReservedSSO_*`` role Identity Center makes from each assigned permission set of
-    ``scenario`` (its path, name, SAML trust, managed and customer policies, ``AwsSSOInlinePolicy``;
-    no boundary, as in :func:`seed_permission_sets`). The customer policies must exist. Returns the
-    role names."""
+    ``scenario`` (its path, name, SAML trust, managed and customer policies, ``AwsSSOInlinePolicy``,
+    and the set's permissions boundary, which Identity Center puts on the role). The customer
+    policies must exist. Returns the role names."""
     path = _identity_center.role_path(IDENTITY_CENTER_REGION)
     trust = json.dumps(identity_center_trust(scenario))
     names: list[str] = []
     for spec in scenario.permission_sets:
         if not spec.assigned:
             continue
-        iam.create_role(RoleName=spec.role_name, Path=path, AssumeRolePolicyDocument=trust)
+        boundary = {"PermissionsBoundary": spec.boundary} if spec.boundary else {}
+        iam.create_role(RoleName=spec.role_name, Path=path, AssumeRolePolicyDocument=trust, **boundary)
         for arn in (*spec.policies, *(scenario.customer_policy_arn(n) for n in spec.customer_policies)):
             iam.attach_role_policy(RoleName=spec.role_name, PolicyArn=arn)
         if spec.inline is not None:

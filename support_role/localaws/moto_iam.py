@@ -6,7 +6,10 @@ policy as its permissions boundary is never listed; asked for boundary use it re
 attachments instead) and never paginates. The replacement here reads every user, role and group,
 honours ``EntityFilter``, ``PathPrefix``, ``PolicyUsageFilter``, ``MaxItems`` and ``Marker``. A
 second patch makes in-process moto put GovCloud IAM calls in the aws-us-gov partition (it reads
-the region "us-gov" from iam.us-gov.amazonaws.com and falls back to the aws partition).
+the region "us-gov" from iam.us-gov.amazonaws.com and falls back to the aws partition). A third
+adds to moto's SSO Admin what the AWS provider for Terraform calls on ``aws_ssoadmin_*`` resources
+and moto 5.2.5 (the newest release) lacks, so that ``terraform apply`` creates permission sets (see
+:func:`install_sso_admin`).
 
 Two uses, and nothing else imports this module (the rest of the package never imports moto):
 
@@ -32,15 +35,19 @@ such a retry of a create gets its first attempt's answer (:func:`replay_retried_
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from moto.core.responses import ActionResult, BaseResponse
 from moto.iam.responses import IamResponse
+from moto.ssoadmin.responses import SSOAdminResponse
 
 CALL_LOG_ENV = "MOTO_IAM_CALL_LOG"
 _ORIGINAL = IamResponse.list_entities_for_policy
@@ -110,12 +117,211 @@ def _iam_region_from_url(self: IamResponse, request: Any, full_url: str) -> str:
 SSO_ADMIN_REGIONS_MOTO_LACKS = ["ap-east-2", "ap-southeast-6", "eusc-de-east-1"]
 
 
+# ------------------------------------------------------------------ SSO Admin: what moto lacks
+# moto 5.2.5's SSO Admin has no ListTagsForResource, TagResource, UntagResource,
+# DescribePermissionSetProvisioningStatus, nor any permissions boundary operation. The AWS provider
+# reads a permission set's tags after creating it, waits for the provisioning of every attachment
+# through DescribePermissionSetProvisioningStatus and manages boundaries through the three boundary
+# operations; moto answers each with a server error, which the provider retries until it times out.
+# These answer them from state kept beside moto's backend (one per account and region, emptied by a
+# reset with it). Two answers of moto are made as Identity Center gives them: an account assignment
+# provisions its permission set to the account, and ProvisionPermissionSet to
+# ALL_PROVISIONED_ACCOUNTS reaches only the accounts the set is provisioned to (moto provisions to
+# the caller's account whatever the target, so after an apply every set with an attachment would
+# look provisioned). Identity Center's other effect of an assignment, the AWSReservedSSO_* role in
+# the account, is not made here (support_role.localaws.seed_identity_center_roles).
+_SSO_STATE = "_cis_support_role_state"
+
+
+def _sso_state(response: Any) -> dict[str, dict[Any, Any]]:
+    backend = response.ssoadmin_backend
+    state: dict[str, dict[Any, Any]] | None = getattr(backend, _SSO_STATE, None)
+    if state is None:
+        state = {"tags": {}, "boundaries": {}, "provisioning": {}}
+        setattr(backend, _SSO_STATE, state)
+    return state
+
+
+def _sso_params(response: Any) -> dict[str, Any]:
+    body = json.loads(response.body or "{}")
+    return body if isinstance(body, dict) else {}
+
+
+def _sso_error(error_type: str, message: str) -> Exception:
+    from moto.core.exceptions import JsonRESTError
+
+    error: Exception = JsonRESTError(error_type, message)  # answered as a 400 with this error type
+    return error
+
+
+def _permission_set(response: Any, instance_arn: object, permission_set_arn: object) -> Any:
+    """moto's permission set of that instance and ARN, else ResourceNotFoundException."""
+    for candidate in response.ssoadmin_backend.permission_sets:
+        if candidate.instance_arn == instance_arn and candidate.permission_set_arn == permission_set_arn:
+            return candidate
+    raise _sso_error("ResourceNotFoundException", f"Could not find PermissionSet {permission_set_arn}")
+
+
+def _instance(response: Any, instance_arn: object) -> Any:
+    for candidate in response.ssoadmin_backend.instances:
+        if candidate.instance_arn == instance_arn:
+            return candidate
+    raise _sso_error("ResourceNotFoundException", f"Could not find Instance {instance_arn}")
+
+
+def _tags_of(response: Any, params: dict[str, Any]) -> dict[str, str]:
+    """The tags of a permission set (seeded from those it was created with) or of the instance."""
+    instance, resource = params.get("InstanceArn"), params.get("ResourceArn")
+    tags = _sso_state(response)["tags"]
+    if resource not in tags:
+        if resource == instance:
+            _instance(response, instance)
+            tags[resource] = {}
+        else:
+            created = _permission_set(response, instance, resource).tags or []
+            tags[resource] = {str(t["Key"]): str(t.get("Value", "")) for t in created}
+    return dict(tags[resource])
+
+
+def _sso_list_tags_for_resource(self: Any) -> str:
+    params = _sso_params(self)
+    tags = _tags_of(self, params)
+    return json.dumps({"Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]})
+
+
+def _sso_tag_resource(self: Any) -> str:
+    params = _sso_params(self)
+    tags = _tags_of(self, params)
+    tags.update({str(t["Key"]): str(t.get("Value", "")) for t in params.get("Tags") or []})
+    _sso_state(self)["tags"][params.get("ResourceArn")] = tags
+    return "{}"
+
+
+def _sso_untag_resource(self: Any) -> str:
+    params = _sso_params(self)
+    tags = _tags_of(self, params)
+    for key in params.get("TagKeys") or []:
+        tags.pop(str(key), None)
+    _sso_state(self)["tags"][params.get("ResourceArn")] = tags
+    return "{}"
+
+
+def _sso_put_permissions_boundary_to_permission_set(self: Any) -> str:
+    params = _sso_params(self)
+    permission_set = _permission_set(self, params.get("InstanceArn"), params.get("PermissionSetArn"))
+    boundary = params.get("PermissionsBoundary")
+    kinds = {"CustomerManagedPolicyReference", "ManagedPolicyArn"} & set(boundary or {})
+    if not isinstance(boundary, dict) or len(kinds) != 1:
+        raise _sso_error(
+            "ValidationException",
+            "PermissionsBoundary takes exactly one of CustomerManagedPolicyReference and ManagedPolicyArn",
+        )
+    _sso_state(self)["boundaries"][permission_set.permission_set_arn] = {k: boundary[k] for k in kinds}
+    return "{}"
+
+
+def _sso_get_permissions_boundary_for_permission_set(self: Any) -> str:
+    params = _sso_params(self)
+    permission_set = _permission_set(self, params.get("InstanceArn"), params.get("PermissionSetArn"))
+    boundary = _sso_state(self)["boundaries"].get(permission_set.permission_set_arn)
+    if boundary is None:
+        raise _sso_error("ResourceNotFoundException", "The permission set has no permissions boundary")
+    return json.dumps({"PermissionsBoundary": boundary})
+
+
+def _sso_delete_permissions_boundary_from_permission_set(self: Any) -> str:
+    params = _sso_params(self)
+    permission_set = _permission_set(self, params.get("InstanceArn"), params.get("PermissionSetArn"))
+    if _sso_state(self)["boundaries"].pop(permission_set.permission_set_arn, None) is None:
+        raise _sso_error("ResourceNotFoundException", "The permission set has no permissions boundary")
+    return "{}"
+
+
+def _provision(instance: Any, permission_set: Any) -> None:
+    if permission_set not in instance.provisioned_permission_sets:
+        instance.provisioned_permission_sets.append(permission_set)
+
+
+def _sso_provision_permission_set(self: Any) -> str:
+    params = _sso_params(self)
+    instance = _instance(self, params.get("InstanceArn"))
+    permission_set = _permission_set(self, params.get("InstanceArn"), params.get("PermissionSetArn"))
+    target = params.get("TargetType")
+    if target == "AWS_ACCOUNT":
+        if params.get("TargetId") == self.current_account:  # moto's one account; another is not simulated
+            _provision(instance, permission_set)
+    elif target != "ALL_PROVISIONED_ACCOUNTS":
+        raise _sso_error("ValidationException", f"TargetType {target!r} is not AWS_ACCOUNT or ALL_PROVISIONED_ACCOUNTS")
+    status = {
+        "Status": "SUCCEEDED",
+        "RequestId": str(uuid.uuid4()),
+        "PermissionSetArn": permission_set.permission_set_arn,
+        "CreatedDate": time.time(),
+    }
+    if target == "AWS_ACCOUNT":
+        status["AccountId"] = params.get("TargetId")
+    _sso_state(self)["provisioning"][status["RequestId"]] = status
+    return json.dumps({"PermissionSetProvisioningStatus": status})
+
+
+def _sso_describe_permission_set_provisioning_status(self: Any) -> str:
+    params = _sso_params(self)
+    _instance(self, params.get("InstanceArn"))
+    status = _sso_state(self)["provisioning"].get(params.get("ProvisionPermissionSetRequestId"))
+    if status is None:
+        raise _sso_error("ResourceNotFoundException", "No provisioning request with that ID")
+    return json.dumps({"PermissionSetProvisioningStatus": status})
+
+
+def _sso_create_account_assignment(self: Any) -> Any:
+    params = _sso_params(self)
+    instance = _instance(self, params.get("InstanceArn"))  # checked before moto records the assignment
+    permission_set = _permission_set(self, params.get("InstanceArn"), params.get("PermissionSetArn"))
+    answer = _ORIGINAL_CREATE_ASSIGNMENT(self)
+    if params.get("TargetType") == "AWS_ACCOUNT" and params.get("TargetId") == self.current_account:
+        _provision(instance, permission_set)
+    return answer
+
+
+_SSO_ADDED: dict[str, Callable[[Any], str]] = {
+    "list_tags_for_resource": _sso_list_tags_for_resource,
+    "tag_resource": _sso_tag_resource,
+    "untag_resource": _sso_untag_resource,
+    "put_permissions_boundary_to_permission_set": _sso_put_permissions_boundary_to_permission_set,
+    "get_permissions_boundary_for_permission_set": _sso_get_permissions_boundary_for_permission_set,
+    "delete_permissions_boundary_from_permission_set": _sso_delete_permissions_boundary_from_permission_set,
+    "describe_permission_set_provisioning_status": _sso_describe_permission_set_provisioning_status,
+}
+_ORIGINAL_CREATE_ASSIGNMENT = SSOAdminResponse.create_account_assignment
+_ORIGINAL_PROVISION = SSOAdminResponse.provision_permission_set
+
+
+def install_sso_admin() -> None:
+    """The SSO Admin operations above, on moto's SSO Admin responses (server and in-process)."""
+    missing = [name for name in _SSO_ADDED if name in vars(SSOAdminResponse)]
+    if missing:  # a newer moto answers them itself: use its answers, not ours
+        raise RuntimeError(f"moto's SSO Admin now has {', '.join(missing)}: remove them from moto_iam._SSO_ADDED")
+    for name, method in _SSO_ADDED.items():
+        setattr(SSOAdminResponse, name, method)
+    SSOAdminResponse.create_account_assignment = _sso_create_account_assignment  # type: ignore[method-assign]
+    SSOAdminResponse.provision_permission_set = _sso_provision_permission_set  # type: ignore[method-assign]
+
+
+def uninstall_sso_admin() -> None:
+    for name in _SSO_ADDED:
+        if name in vars(SSOAdminResponse):
+            delattr(SSOAdminResponse, name)
+    SSOAdminResponse.create_account_assignment = _ORIGINAL_CREATE_ASSIGNMENT  # type: ignore[method-assign]
+    SSOAdminResponse.provision_permission_set = _ORIGINAL_PROVISION  # type: ignore[method-assign]
+
+
 def install() -> None:
     from moto.ssoadmin.models import ssoadmin_backends
 
     IamResponse.list_entities_for_policy = _faithful_list_entities_for_policy  # type: ignore[method-assign]
     IamResponse.get_region_from_url = _iam_region_from_url  # type: ignore[method-assign,assignment]
     ssoadmin_backends._additional_regions = list(SSO_ADMIN_REGIONS_MOTO_LACKS)
+    install_sso_admin()
 
 
 def uninstall() -> None:
@@ -124,6 +330,7 @@ def uninstall() -> None:
     IamResponse.list_entities_for_policy = _ORIGINAL  # type: ignore[method-assign]
     IamResponse.get_region_from_url = _ORIGINAL_REGION  # type: ignore[method-assign]
     ssoadmin_backends._additional_regions = None
+    uninstall_sso_admin()
 
 
 @contextmanager

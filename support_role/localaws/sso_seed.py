@@ -3,11 +3,10 @@
     python -m support_role.localaws.sso_seed ENDPOINT SCENARIO_JSON
 
 ``SCENARIO_JSON``: a file holding one scenario in the corpus format (as JSON). Prints the
-permission sets' ARNs by name (JSON). Run in an environment with boto3 (Prowler's): the AWS
-provider for Terraform cannot create permission sets in moto 5.2.5, whose SSO Admin backend lacks
-``ListTagsForResource`` (read back after every ``aws_ssoadmin_permission_set`` create; the provider
-retries the error answer until it times out), so the end-to-end live path seeds them here
-(:func:`~support_role.localaws.seed_permission_sets`).
+permission sets' ARNs by name (JSON). Run in an environment with boto3 (Prowler's), against the
+moto server of ``support_role.localaws.moto_iam`` (which has the permissions boundary operations).
+The end-to-end live path creates permission sets with ``terraform apply``; it seeds them here
+(:func:`~support_role.localaws.seed_permission_sets`) only where there is no terraform.
 """
 
 from __future__ import annotations

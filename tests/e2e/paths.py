@@ -23,14 +23,17 @@ the day after see:
 fixtures of ``tests/checkov``).
 
 IAM Identity Center permission sets: Checkov scans them as rendered (HCL, and the plan of the
-whole root module), but the AWS provider cannot create them in moto 5.2.5 (its SSO Admin backend
-lacks ``ListTagsForResource``, which the provider reads after every permission set it creates): so
-the applied module leaves out the ``aws_ssoadmin_*`` resources, and the permission sets are created
-through boto3 after the apply (``support_role.localaws.sso_seed``, in Prowler's environment; moto
-has no permissions boundary API either, and a boundary changes no verdict), and the
-``AWSReservedSSO_*`` roles of the assigned ones through IAM, as Identity Center would
-(``seed_identity_center_roles``). Every path reports a
-permission set as ``permission set <name>``; ``prowler-live`` also judges those roles.
+whole root module); ``terraform apply`` creates them in moto like every other resource, through the
+SSO Admin operations our moto server adds to moto's (``support_role.localaws.moto_iam``: tags,
+boundaries, provisioning status). The applied module differs from the scanned one by two files
+only (:func:`identity_center_override`): the provider reaches moto's SSO Admin too, and the Identity
+Center instance is the moto account's (``data.aws_ssoadmin_instances``) instead of the made-up one
+the renderer writes. Identity Center makes an ``AWSReservedSSO_*`` role in an account when a set is
+assigned there; moto does not, so after the apply those roles are created through IAM as Identity
+Center would (``seed_identity_center_roles``: path, name, SAML trust, policies, boundary). Every
+path reports a permission set as ``permission set <name>``; ``prowler-live`` also judges those roles.
+Without terraform, the permission sets are created through boto3 (``support_role.localaws.sso_seed``,
+in Prowler's environment), like the rest of the account through the IAM API.
 
 The renderers are the Checkov tests' (``tests/renderers``); the styles rotate over the batches so
 that every way of writing the same account is planned, applied and scanned. Checkov runs once per
@@ -235,11 +238,10 @@ class Run:
             else:
                 for path in self.plan_paths:
                     results[path].skipped = f"no terraform plan: {self.terraform_missing}"
-                if account.permission_sets:
-                    results["prowler-live"].skipped = "permission sets are created by terraform apply only"
-                    return
                 try:
                     self._seed(batch, server)
+                    if account.permission_sets:
+                        self._seed_identity_center(batch, server)
                 except Exception as error:
                     results["prowler-live"].error = f"seeding through the IAM API failed: {error}"
                     return
@@ -255,7 +257,6 @@ class Run:
         layout = self.layouts[batch.name]
         workdir = layout.run / "terraform"
         shutil.rmtree(workdir, ignore_errors=True)
-        style = tf_renderer.REFERENCES if self.references else self.tf_styles[batch.name]
         account = batch.account
         tf = Terraform(workdir)
         scanned = (self.tf_ref_rendered if self.references else self.tf_rendered)[batch.name].files
@@ -267,11 +268,15 @@ class Run:
             shown = tf.show_json(plan, reattach=reattach)
         layout.plan_json.parent.mkdir(parents=True, exist_ok=True)
         layout.plan_json.write_text(json.dumps(shown), encoding="utf-8")
-        if account.permission_sets:  # applied without them, then seeded (see the module docstring)
-            tf.write(tf_renderer.render_scenario(account, style, permission_sets=False).files)
+        if account.permission_sets:  # in the moto account's Identity Center instance (module docstring)
+            override = identity_center_override(server.url)
+            tf.write(override)
             tf.apply()
-            self._seed_identity_center(batch, server)
-            tf.write(scanned)
+            for name in override:  # the plan after the apply is of the scanned module again
+                (workdir / name).unlink()
+            started = time.monotonic()
+            seed_identity_center_roles(IamQueryClient(server.url, region_for(account.partition)), account)
+            self.timings.add("seeding", time.monotonic() - started)
         else:
             tf.apply(plan)
         if self.references:
@@ -300,8 +305,8 @@ class Run:
             self.show_providers.put(reattach)
 
     def _seed_identity_center(self, batch: Batch, server: MotoServer) -> None:
-        """The batch's permission sets through boto3 (Prowler's environment), then the roles
-        Identity Center makes from the assigned ones through IAM."""
+        """Without terraform: the batch's permission sets through boto3 (Prowler's environment), then
+        the roles Identity Center makes from the assigned ones through IAM."""
         started = time.monotonic()
         account_file = self.layouts[batch.name].run / "account.json"
         account_file.write_text(json.dumps(to_raw(batch.account)), encoding="utf-8")
@@ -465,6 +470,23 @@ class Run:
         self.checkov()
         self.log(f"checkov: {time.monotonic() - checkov_started:.0f}s")
         self.log(f"total {time.monotonic() - started:.0f}s ({self.timings.summary()})")
+
+
+def identity_center_override(endpoint: str) -> dict[str, str]:
+    """The two files that make a rendered root module with permission sets applicable to a moto
+    server at ``endpoint``: the provider's SSO Admin endpoint (an override file, so the scanned
+    provider block stays as it is; its endpoints block replaces the original, so IAM and STS are
+    named again) and the Identity Center instance of the moto account in place of the renderer's
+    made-up one (a local of the same name, overridden value by value)."""
+    return {
+        "moto_sso_instance.tf": 'data "aws_ssoadmin_instances" "moto" {}\n',
+        "moto_sso_override.tf": (
+            'provider "aws" {\n  endpoints {\n'
+            f'    iam      = "{endpoint}"\n    sts      = "{endpoint}"\n    ssoadmin = "{endpoint}"\n'
+            "  }\n}\n\n"
+            f"locals {{\n  {tf_renderer.SSO_INSTANCE_LOCAL} = tolist(data.aws_ssoadmin_instances.moto.arns)[0]\n}}\n"
+        ),
+    }
 
 
 def terraform_style(batch: Batch, index: int) -> str:

@@ -397,10 +397,9 @@ def permission_set(draw: Callable[..., Any], index: int, support: bool = True) -
     an inline policy, a boundary, and an assignment to the account or none.
 
     ``support=False``: no assigned set has AWSSupportAccess (the account keeps no support role; an
-    unassigned support set is only listed in the evidence). A boundary only on a set that is not
-    assigned: on the live path the role Identity Center makes from an assigned set is created without
-    its boundary (moto has no permissions boundary API), and a support boundary there would change the
-    account-level codes (boundary-only) on one path only.
+    unassigned support set is only listed in the evidence). A boundary on any set: the live path
+    applies it to the permission set and puts it on the role Identity Center makes from an assigned
+    one, where a support boundary is ``boundary-only`` for the account as on the permission set in code.
     """
     assigned = draw(st.booleans())
     spec: dict[str, object] = {"name": f"ps-{index}", "assigned": assigned}
@@ -417,7 +416,7 @@ def permission_set(draw: Callable[..., Any], index: int, support: bool = True) -
         spec["customer_policies"] = customer
     if draw(st.integers(0, 2)) == 0:
         spec["inline"] = draw(inline_policy())
-    if not assigned and draw(st.integers(0, 4)) == 0:
+    if draw(st.integers(0, 4)) == 0:
         spec["boundary"] = draw(st.sampled_from((_SUPPORT, AWS_MANAGED[0])))
     return spec
 
