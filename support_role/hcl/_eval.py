@@ -388,6 +388,8 @@ def _branch(make: Callable[[], Value]) -> Value:
 
 def lift(args: list[Value], fn: Callable[[list[Value]], Value]) -> Value:
     """``fn(args)``, made once per alternative when an argument is a :class:`Choice`."""
+    if not any(isinstance(value, Choice) for value in args):
+        return fn(args)  # one alternative (the common case)
     count = [0]
 
     def go(values: list[Value]) -> Value:

@@ -1,7 +1,8 @@
 """Terraform modules read from their ``.tf`` files: what a reference in them evaluates to.
 
-:func:`read_module` parses every ``*.tf`` and ``*.tf.json`` file of a directory once (cached while
-the files do not change). A :class:`ModuleInstance` is one instance of a module (the root, or a call of a
+:func:`read_module` parses every ``*.tf`` and ``*.tf.json`` file of a directory; a :class:`ModuleTree`
+reads each directory once (its :class:`ModuleCache`, which one reading of a scan's roots can share)
+and keeps nothing once it is dropped. A :class:`ModuleInstance` is one instance of a module (the root, or a call of a
 local module with its ``for_each``/``count`` key) and answers the names of its expressions:
 
 * ``var.x``: the module call's argument (evaluated in the caller, with ``each``/``count`` of
@@ -20,7 +21,6 @@ local module with its ``for_each``/``count`` key) and answers the names of its e
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -93,12 +93,27 @@ def _stamp(directory: str) -> tuple[tuple[str, float, int], ...]:
 
 
 def read_module(directory: str) -> ModuleFiles:
-    """The module in ``directory`` (read once while its files do not change)."""
+    """The module in ``directory``, parsed from its files (each call reads them again: keep the
+    result, as :class:`ModuleCache` does, rather than a process-wide cache that would hold every
+    parsed module of a scan until the process ends)."""
     directory = os.path.abspath(directory)
     return _read_module(directory, _stamp(directory))
 
 
-@functools.lru_cache(maxsize=256)
+class ModuleCache:
+    """The modules read so far, by directory: each read once (one reading of a scan's roots)."""
+
+    def __init__(self) -> None:
+        self._modules: dict[str, ModuleFiles] = {}
+
+    def read(self, directory: str) -> ModuleFiles:
+        directory = os.path.abspath(directory)
+        found = self._modules.get(directory)
+        if found is None:
+            found = self._modules[directory] = read_module(directory)
+        return found
+
+
 def _read_module(directory: str, stamp: tuple[tuple[str, float, int], ...]) -> ModuleFiles:
     module = ModuleFiles(directory)
     problems: dict[str, str] = {}
@@ -277,14 +292,12 @@ class BlockObject(LazyObject):
         self.body = body
         self.scope = scope
         self.where = where
+        self._known_names: tuple[str, ...] | None = None
 
     def _names(self) -> tuple[str, ...]:
-        names = [a.name for a in self.body.items if isinstance(a, Attribute) and a.name not in _META_ARGUMENTS]
-        for block in self.body.blocks:
-            kind = block.labels[0] if block.type == "dynamic" and block.labels else block.type
-            if kind not in names and kind not in _META_ARGUMENTS:
-                names.append(kind)
-        return tuple(names)
+        if self._known_names is None:
+            self._known_names = _body_names(self.body)
+        return self._known_names
 
     def _compute(self, name: str) -> Value:
         attribute = self.body.attributes.get(name)
@@ -296,6 +309,16 @@ class BlockObject(LazyObject):
 
     def _describe(self) -> str:
         return self.where
+
+
+def _body_names(body: Body) -> tuple[str, ...]:
+    """The names a block's body answers: its attributes, then its kinds of nested blocks."""
+    names = [a.name for a in body.items if isinstance(a, Attribute) and a.name not in _META_ARGUMENTS]
+    for block in body.blocks:
+        kind = block.labels[0] if block.type == "dynamic" and block.labels else block.type
+        if kind not in names and kind not in _META_ARGUMENTS:
+            names.append(kind)
+    return tuple(names)
 
 
 def nested_blocks(body: Body, name: str, scope: Scope, where: str) -> Value:
@@ -401,8 +424,12 @@ class ModuleInstance:
         call: Block | None = None,
         call_scope: Scope | None = None,
         tfvars: Mapping[str, Value] | None = None,
+        modules: ModuleCache | None = None,
     ) -> None:
         self.files = files
+        if modules is None:
+            modules = caller.modules if caller is not None else ModuleCache()
+        self.modules: ModuleCache = modules
         self.root = root_dir
         self.path = path
         self.caller = caller
@@ -549,7 +576,7 @@ class ModuleInstance:
         if len(self.path) >= _MAX_MODULE_DEPTH:
             return UnknownValue(f"module.{name} is nested more than {_MAX_MODULE_DEPTH} modules deep")
         directory = os.path.normpath(os.path.join(self.files.directory, source))
-        files = read_module(directory)
+        files = self.modules.read(directory)
         base = f"{self.prefix}module.{name}"
 
         def make(scope: Scope, key: Value | None) -> Value:
@@ -670,12 +697,14 @@ def split_address(address: str) -> tuple[tuple[tuple[str, Value | None], ...], s
 
 
 class ModuleTree:
-    """A root module and every local module it calls, read from disk."""
+    """A root module and every local module it calls, read from disk (each directory once; with
+    ``modules``, once for every tree that shares it)."""
 
-    def __init__(self, root_dir: str) -> None:
+    def __init__(self, root_dir: str, modules: ModuleCache | None = None) -> None:
         self.root_dir = os.path.abspath(root_dir)
-        self.files = read_module(self.root_dir)
-        self.root = ModuleInstance(self.files, self.root_dir, tfvars=read_tfvars(self.root_dir))
+        modules = modules if modules is not None else ModuleCache()
+        self.files = modules.read(self.root_dir)
+        self.root = ModuleInstance(self.files, self.root_dir, tfvars=read_tfvars(self.root_dir), modules=modules)
 
     def module_at(self, path: tuple[tuple[str, Value | None], ...]) -> ModuleInstance | UnknownValue | None:
         current: ModuleInstance = self.root

@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 # ------------------------------------------------------------------------------------ tree
 _MAX_DEPTH = 120  # nesting beyond this is refused, far below Python's own recursion limit
@@ -188,11 +189,13 @@ class Body:
 
     items: tuple[Attribute | Block, ...]
 
-    @property
+    # Computed once per body (the evaluator asks for them on every attribute it reads); read-only
+    # by convention, as the body is.
+    @cached_property
     def attributes(self) -> dict[str, Attribute]:
         return {item.name: item for item in self.items if isinstance(item, Attribute)}
 
-    @property
+    @cached_property
     def blocks(self) -> tuple[Block, ...]:
         return tuple(item for item in self.items if isinstance(item, Block))
 
@@ -213,6 +216,18 @@ _BINARY_LEVELS: tuple[tuple[str, ...], ...] = (
     ("+", "-"),
     ("*", "/", "%"),
 )
+# Every binary operator with its level (a higher level binds tighter), longest first.
+_BINARY_OPERATORS: tuple[tuple[str, int], ...] = tuple(
+    sorted(((op, level) for level, ops in enumerate(_BINARY_LEVELS) for op in ops), key=lambda o: -len(o[0]))
+)
+_OPERATOR_START = frozenset(op[0] for ops in _BINARY_LEVELS for op in ops)
+# Spaces, tabs and comments (with newlines: and newlines); a /* comment */ may span lines.
+_BLANKS = re.compile(r"(?:[ \t\r]+|#[^\n]*|//[^\n]*|/\*.*?\*/)*", re.DOTALL)
+_BLANKS_AND_NEWLINES = re.compile(r"(?:[ \t\r\n]+|#[^\n]*|//[^\n]*|/\*.*?\*/)*", re.DOTALL)
+# A run of template text without anything special in it (escapes, newlines, quotes, ${, %{).
+_PLAIN_QUOTED = re.compile(r'[^"\\\n$%]+')
+_PLAIN_STRING = re.compile(r'([^"\\\n$%]*)"')  # a whole quoted string without escapes or templates
+_PLAIN_BARE = re.compile(r"[^$%]+")
 _FULL_SPLAT = re.compile(r"\[[ \t]*\*[ \t]*\]")
 _KEY_END = re.compile(r"[ \t]*(==|::|=>|=|:)")
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
@@ -240,21 +255,10 @@ class _Parser:
 
     def skip(self, newlines: bool) -> None:
         """Skip spaces, tabs and comments (and newlines when they are insignificant)."""
-        text = self.text
-        while self.pos < len(text):
-            char = text[self.pos]
-            if char in " \t\r" or (newlines and char == "\n"):
-                self.pos += 1
-            elif char == "#" or text.startswith("//", self.pos):
-                end = text.find("\n", self.pos)
-                self.pos = len(text) if end < 0 else end
-            elif text.startswith("/*", self.pos):
-                end = text.find("*/", self.pos + 2)
-                if end < 0:
-                    raise self.fail("the end of a /* comment */")
-                self.pos = end + 2
-            else:
-                return
+        found = (_BLANKS_AND_NEWLINES if newlines else _BLANKS).match(self.text, self.pos)
+        self.pos = found.end() if found is not None else self.pos
+        if self.text.startswith("/*", self.pos):  # a comment that is not closed
+            raise self.fail("the end of a /* comment */")
 
     def peek(self, token: str) -> bool:
         return self.text.startswith(token, self.pos)
@@ -299,20 +303,34 @@ class _Parser:
             self.depth -= 1
 
     def binary(self, level: int, nl: bool) -> Expr:
-        if level == len(_BINARY_LEVELS):
-            return self.unary(nl)
-        left = self.binary(level + 1, nl)
+        """Operands joined by operators of ``level`` or tighter (precedence climbing: every
+        operator is left-associative, a higher level binds tighter)."""
+        left = self.unary(nl)
         while True:
-            self.skip(nl)
-            op = next((o for o in _BINARY_LEVELS[level] if self.peek(o)), None)
-            # "=>" (for expressions), "==" handled above; a lone "=" or "<<" is not an operator here
-            if op is None or (op in ("<", ">") and self.peek(op + op)) or (op == "=" and self.peek("=>")):
+            found = self.binary_operator(nl)
+            if found is None or found[1] < level:
                 return left
-            if op == "*" and self.text.startswith("*]", self.pos):
-                return left
+            op, op_level = found
             self.pos += len(op)
-            right = self.binary(level + 1, nl)
+            right = self.binary(op_level + 1, nl)
             left = Binary(op, left, right)
+
+    def binary_operator(self, nl: bool) -> tuple[str, int] | None:
+        """The binary operator at the position (after blanks), not consumed; None when there is none."""
+        self.skip(nl)
+        text, pos = self.text, self.pos
+        if pos >= len(text) or text[pos] not in _OPERATOR_START:
+            return None
+        for op, level in _BINARY_OPERATORS:
+            if text.startswith(op, pos):
+                # "=>" (for expressions) and a lone "=" are no operators; nor are "<<" / ">>"
+                # (a heredoc), nor the "*" of a "[*]" splat
+                if op in ("<", ">") and text.startswith(op + op, pos):
+                    return None
+                if op == "*" and text.startswith("*]", pos):
+                    return None
+                return op, level
+        return None
 
     def unary(self, nl: bool) -> Expr:
         self.skip(nl)
@@ -570,9 +588,14 @@ class _Parser:
         keyword in ``end`` (``else``/``endif``/``endfor``, left for the caller to consume)."""
         self.enter()
         try:
+            text = self.text
+            if quoted:
+                simple = _PLAIN_STRING.match(text, self.pos)
+                if simple is not None:  # the common case: plain text up to the closing quote
+                    self.pos = simple.end()
+                    return (simple.group(1),) if simple.group(1) else ()
             parts: list[TemplatePart] = []
             literal: list[str] = []
-            text = self.text
             strip_next = False
 
             def flush() -> None:
@@ -636,6 +659,11 @@ class _Parser:
                     directive, strip_right = self.directive(word, quoted)
                     parts.append(directive)
                     strip_next = strip_right
+                    continue
+                plain = (_PLAIN_QUOTED if quoted else _PLAIN_BARE).match(text, self.pos)
+                if plain is not None:  # a run of ordinary text at once
+                    literal.append(plain.group(0))
+                    self.pos = plain.end()
                     continue
                 literal.append(char)
                 self.pos += 1

@@ -32,7 +32,7 @@ from ..._facts import ManagedAttachment, ReferenceKind, TypedReference, Unevalua
 from ..._values import Choice, is_unresolved_reference
 from ...hcl import Choice as HclChoice
 from ...hcl import EncodedJson, Ref, SyntaxProblem, UnknownValue, Value, parse_expression, render
-from ...hcl._module import Instance, ModuleTree
+from ...hcl._module import Instance, ModuleCache, ModuleTree
 from ...hcl._plan import PlanTree
 from ...hcl._syntax import subjects
 from ._hcl import single
@@ -303,11 +303,12 @@ def enrich(
         key = root_of(attrs)
         roots.setdefault(key, _Root(key)).vertices.append(dict(attrs))
     yield from passthrough
+    modules = ModuleCache()  # each module directory parsed once for the whole graph, dropped after
     for root in roots.values():
-        yield from _enrich_root(root)
+        yield from _enrich_root(root, modules)
 
 
-def _enrich_root(root: _Root) -> Iterator[Mapping[str, object]]:
+def _enrich_root(root: _Root, modules: ModuleCache) -> Iterator[Mapping[str, object]]:
     files = {str(v.get("file_path_") or v.get("__file__") or "") for v in root.vertices} - {""}
     if not files:  # a resource handed over without its file (no graph): nothing to read it from
         yield from root.vertices
@@ -316,14 +317,14 @@ def _enrich_root(root: _Root) -> Iterator[Mapping[str, object]]:
     if plan_files:
         tree = PlanTree.read(plan_files[0])
         reader: _Reader = _PlanReader(tree)
-        beside = _module_beside(plan_files[0], tree)
+        beside = _module_beside(plan_files[0], tree, modules)
         for vertex in root.vertices:
             yield _enrich_vertex(vertex, reader, None, plan=True, beside=beside)
         return
     if not os.path.isdir(root.key):
         yield from root.vertices
         return
-    module = ModuleTree(root.key)
+    module = ModuleTree(root.key, modules)
     reader = _HclReader(module)
     seen = {os.path.abspath(f) for f in files if f}
     extra = list(_unscanned(module, reader, seen, root))  # marks the root's vertices with what it could not read
@@ -384,14 +385,14 @@ def _checkov_address(attrs: Mapping[str, object]) -> str | None:
     return address
 
 
-def _module_beside(plan_file: str, tree: PlanTree) -> ModuleTree | None:
+def _module_beside(plan_file: str, tree: PlanTree, modules: ModuleCache) -> ModuleTree | None:
     """The root module the plan was made from, when its ``.tf`` files sit beside the plan file
     (``terraform show -json tfplan > tfplan.json`` in the module's folder): every block the plan
     configures at the root must be in those files."""
     directory = os.path.dirname(os.path.abspath(plan_file))
     if tree.problem or not tree.root_blocks or not any(n.endswith(".tf") for n in os.listdir(directory)):
         return None
-    module = ModuleTree(directory)
+    module = ModuleTree(directory, modules)
     have = {("managed", t, n) for t, n in module.files.resources} | {("data", t, n) for t, n in module.files.data}
     return module if tree.root_blocks <= have else None
 
