@@ -269,14 +269,21 @@ class _Table(LazyObject):
     def __init__(self, names: tuple[str, ...], compute: Callable[[str], Value], what: str) -> None:
         super().__init__()
         self.names = names
+        self.known = frozenset(names)  # membership in constant time: a table may hold 10,000s of names
         self.compute = compute
         self.what = what
 
     def _names(self) -> tuple[str, ...]:
         return self.names
 
+    def __contains__(self, name: object) -> bool:
+        try:
+            return name in self.known
+        except TypeError:  # an unhashable key is no name
+            return False
+
     def _compute(self, name: str) -> Value:
-        if name not in self.names:
+        if name not in self.known:
             raise KeyError(name)
         return self.compute(name)
 
