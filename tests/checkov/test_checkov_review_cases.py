@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.checkov import CliRun, Result, results_of_json, run_cli, write_config
-from tests.support.tools import CHECKS_DIR
+from tests.support.checkov import CliRun, Result, results_of_json, scan_json
 
 pytestmark = pytest.mark.slow
 
@@ -27,23 +26,7 @@ REVIEW = Path(__file__).resolve().parent / "fixtures" / "review"
 
 
 def _scan(folder: Path, framework: str, tmp_path: Path) -> tuple[CliRun, dict[tuple[str, str], Result]]:
-    config = write_config(tmp_path / "config.json", {"support_role_strict_unknown": True})
-    run = run_cli(
-        [
-            "-d",
-            str(folder),
-            "--external-checks-dir",
-            str(CHECKS_DIR),
-            "--skip-download",
-            "--framework",
-            framework,
-            "-c",
-            "CKV_CISSR_1,CKV_CISSR_2,CKV_CISSR_3,CKV_CISSR_4",
-            "-o",
-            "json",
-        ],
-        env={"CIS_SUPPORT_ROLE_CONFIG": str(config)},
-    )
+    run = scan_json(folder, framework, {"support_role_strict_unknown": True}, tmp_path / "config.json")
     assert run.stdout.strip(), run.stderr[-3000:]
     results = results_of_json(run.json())
     table = {(r.check_id, r.resource): r for r in results}

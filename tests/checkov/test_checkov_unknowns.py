@@ -21,13 +21,11 @@ from support_role import Status
 from support_role._codec import read_checkov_details
 from tests.checkov.conftest import results_table
 from tests.support.checkov import (
-    CHECKS_DIR,
     UNDECIDED_SUPPORT_ROLE_TF,
     CliRun,
     Result,
     results_of_json,
-    run_cli,
-    write_config,
+    scan_json,
 )
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -92,28 +90,12 @@ CLOUDFORMATION_DECIDED = {
 
 
 def _scan(folder: Path, framework: str, tmp_path: Path, strict: bool) -> CliRun:
-    config = write_config(
-        tmp_path / f"config-{framework}-{'strict' if strict else 'lenient'}.json",
-        {
-            "support_role_strict_unknown": strict,
-            "support_role_account_baseline_paths": [str(FIXTURES / "terraform_unknowns" / "unresolved_role")],
-        },
-    )
-    return run_cli(
-        [
-            "-d",
-            str(folder),
-            "--external-checks-dir",
-            str(CHECKS_DIR),
-            "--skip-download",
-            "--framework",
-            framework,
-            "-c",
-            "CKV_CISSR_1,CKV_CISSR_2,CKV_CISSR_3,CKV_CISSR_4",
-            "-o",
-            "json",
-        ],
-        env={"CIS_SUPPORT_ROLE_CONFIG": str(config)},
+    config = {
+        "support_role_strict_unknown": strict,
+        "support_role_account_baseline_paths": [str(FIXTURES / "terraform_unknowns" / "unresolved_role")],
+    }
+    return scan_json(
+        folder, framework, config, tmp_path / f"config-{framework}-{'strict' if strict else 'lenient'}.json"
     )
 
 

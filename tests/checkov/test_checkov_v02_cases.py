@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.checkov import CliRun, Result, results_of_json, run_cli, write_config
-from tests.support.tools import CHECKS_DIR
+from tests.support.checkov import CliRun, Result, results_of_json, scan_json
 
 pytestmark = pytest.mark.slow
 
@@ -24,23 +23,7 @@ CASES = FIXTURES / "cases"
 
 
 def _scan(folder: Path, framework: str, tmp_path: Path, config: Mapping[str, object]) -> tuple[CliRun, list[Result]]:
-    path = write_config(tmp_path / "config.json", {"support_role_strict_unknown": True, **config})
-    run = run_cli(
-        [
-            "-d",
-            str(folder),
-            "--external-checks-dir",
-            str(CHECKS_DIR),
-            "--skip-download",
-            "--framework",
-            framework,
-            "-c",
-            "CKV_CISSR_1,CKV_CISSR_2,CKV_CISSR_3,CKV_CISSR_4",
-            "-o",
-            "json",
-        ],
-        env={"CIS_SUPPORT_ROLE_CONFIG": str(path)},
-    )
+    run = scan_json(folder, framework, {"support_role_strict_unknown": True, **config}, tmp_path / "config.json")
     assert run.stdout.strip(), run.stderr[-3000:]
     return run, results_of_json(run.json())
 

@@ -166,6 +166,28 @@ def write_config(path: Path, config: Mapping[str, object]) -> Path:
     return path
 
 
+def scan_json(folder: Path, framework: str, config: Mapping[str, object], config_path: Path) -> CliRun:
+    """``checkov -d folder --framework framework -o json`` with our checks only (the IDs of ``RULES``),
+    the settings ``config`` written to ``config_path`` and given through ``$CIS_SUPPORT_ROLE_CONFIG``."""
+    write_config(config_path, config)
+    return run_cli(
+        [
+            "-d",
+            str(folder),
+            "--external-checks-dir",
+            str(CHECKS_DIR),
+            "--skip-download",
+            "--framework",
+            framework,
+            "-c",
+            ",".join(CHECK_IDS),
+            "-o",
+            "json",
+        ],
+        env={"CIS_SUPPORT_ROLE_CONFIG": str(config_path)},
+    )
+
+
 # Roles the CLI tests scan (one text each, so that a test reading a result knows the role it came from).
 # A support role any AWS principal may assume: trust and MFA FAIL, least privilege PASS.
 OPEN_SUPPORT_ROLE_TF = """
