@@ -72,6 +72,10 @@ class ModuleFiles:
     problems: tuple[str, ...] = ()  # a sentence naming each file that could not be read and why
     problem_files: dict[str, str] = field(default_factory=dict)  # path of each such file -> its sentence
 
+    def blocks(self, mode: str) -> dict[tuple[str, str], Block]:
+        """The resource blocks (``mode`` "managed") or data blocks ("data"), by (type, name)."""
+        return self.data if mode == "data" else self.resources
+
     def file_of(self, block: Block) -> str:
         return self.block_files.get(id(block), "")
 
@@ -486,7 +490,7 @@ class ModuleInstance:
         return MISSING
 
     def _type_table(self, mode: str, type_: str) -> Value:
-        table = self.files.data if mode == "data" else self.files.resources
+        table = self.files.blocks(mode)
         names = tuple(n for t, n in table if t == type_)
         what = f"data.{type_}" if mode == "data" else type_
         return _Table(names, lambda n: self.resource(mode, type_, n), what)
@@ -524,7 +528,7 @@ class ModuleInstance:
         key = (mode, type_, name)
         if key in self._resources:
             return self._resources[key]
-        table = self.files.data if mode == "data" else self.files.resources
+        table = self.files.blocks(mode)
         block = table[(type_, name)]
         base = f"{self.prefix}{'data.' if mode == 'data' else ''}{type_}.{name}"
         value = instances(
@@ -535,7 +539,7 @@ class ModuleInstance:
 
     def instance(self, mode: str, type_: str, name: str, key: Value | None) -> Instance | UnknownValue | None:
         """The instance with that key (None: no key); None when there is no such instance."""
-        table = self.files.data if mode == "data" else self.files.resources
+        table = self.files.blocks(mode)
         if (type_, name) not in table:
             return None
         value = self.resource(mode, type_, name)
@@ -738,16 +742,10 @@ class ModuleTree:
         """Every instance of the block at ``address`` (given without an index), in Terraform's
         order, when the files settle its ``count``/``for_each``; None when they do not (or there
         is no such block)."""
-        parts = split_address(address)
-        if parts is None or parts[4] is not None:
+        found = self._block_at(address, indexed=False)
+        if found is None:
             return None
-        path, mode, type_, name, _ = parts
-        module = self.module_at(path)
-        if not isinstance(module, ModuleInstance):
-            return None
-        table = module.files.data if mode == "data" else module.files.resources
-        if (type_, name) not in table:
-            return None
+        module, mode, type_, name, _ = found
         value = module.resource(mode, type_, name)
         if isinstance(value, Instance):
             return [value]
@@ -760,16 +758,11 @@ class ModuleTree:
     def conditional_instance(self, address: str) -> tuple[Instance, str] | None:
         """The one instance of a block whose ``count`` is 0 or 1 under a condition the files do not
         settle (``count = var.enabled ? 1 : 0``), with the condition under which it exists."""
-        parts = split_address(address)
-        if parts is None or parts[4] is not None:
+        located = self._block_at(address, indexed=False)
+        if located is None:
             return None
-        path, mode, type_, name, _ = parts
-        module = self.module_at(path)
-        if not isinstance(module, ModuleInstance):
-            return None
-        table = module.files.data if mode == "data" else module.files.resources
-        block = table.get((type_, name))
-        if block is None or "count" not in block.body.attributes:
+        module, mode, type_, name, block = located
+        if "count" not in block.body.attributes:
             return None
         count = Evaluator(module).safe_eval(block.body.attributes["count"].expr)
         found = branches(count)
@@ -787,17 +780,22 @@ class ModuleTree:
 
     def expression(self, address: str, name: str) -> Expr | None:
         """The expression written for a top-level attribute of the block at ``address``."""
+        found = self._block_at(address, indexed=True)
+        attribute = found[4].body.attributes.get(name) if found is not None else None
+        return attribute.expr if attribute is not None else None
+
+    def _block_at(self, address: str, *, indexed: bool) -> tuple[ModuleInstance, str, str, str, Block] | None:
+        """(module, mode, type, name, block) of the block at ``address``; None when the address does
+        not parse, names an index and ``indexed`` is false, or its module or block is not in the files."""
         parts = split_address(address)
-        if parts is None:
+        if parts is None or (not indexed and parts[4] is not None):
             return None
-        path, mode, type_, block_name, _ = parts
+        path, mode, type_, name, _ = parts
         module = self.module_at(path)
         if not isinstance(module, ModuleInstance):
             return None
-        table = module.files.data if mode == "data" else module.files.resources
-        block = table.get((type_, block_name))
-        attribute = block.body.attributes.get(name) if block is not None else None
-        return attribute.expr if attribute is not None else None
+        block = module.files.blocks(mode).get((type_, name))
+        return None if block is None else (module, mode, type_, name, block)
 
     def attribute(self, address: str, name: str) -> Value:
         """The attribute ``name`` of the instance at ``address`` (its nested blocks as objects)."""
