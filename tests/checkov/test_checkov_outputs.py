@@ -13,11 +13,10 @@ import pytest
 from support_role import RULES_BY_ID
 from tests.checkov.sarif_schema import schema_errors
 from tests.support.checkov import (
-    CHECK_IDS,
-    CHECKS_DIR,
     GOOD_SUPPORT_ROLE_TF,
     OPEN_SUPPORT_ROLE_TF,
     CliRun,
+    our_checks_args,
     results_of_json,
     run_cli,
     write_config,
@@ -65,21 +64,7 @@ def _folder(tmp_path: Path, name: str, files: dict[str, str]) -> Path:
 
 
 def _checkov(folder: Path, *extra: str, env: dict[str, str] | None = None, framework: str = "terraform"):  # type: ignore[no-untyped-def]
-    return run_cli(
-        [
-            "-d",
-            str(folder),
-            "--external-checks-dir",
-            str(CHECKS_DIR),
-            "--skip-download",
-            "--framework",
-            framework,
-            "-c",
-            ",".join(CHECK_IDS),
-            *extra,
-        ],
-        env=env,
-    )
+    return run_cli(our_checks_args(folder, framework, *extra), env=env)
 
 
 @dataclass(frozen=True)

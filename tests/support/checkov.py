@@ -170,22 +170,23 @@ def scan_json(folder: Path, framework: str, config: Mapping[str, object], config
     """``checkov -d folder --framework framework -o json`` with our checks only (the IDs of ``RULES``),
     the settings ``config`` written to ``config_path`` and given through ``$CIS_SUPPORT_ROLE_CONFIG``."""
     write_config(config_path, config)
-    return run_cli(
-        [
-            "-d",
-            str(folder),
-            "--external-checks-dir",
-            str(CHECKS_DIR),
-            "--skip-download",
-            "--framework",
-            framework,
-            "-c",
-            ",".join(CHECK_IDS),
-            "-o",
-            "json",
-        ],
-        env={"CIS_SUPPORT_ROLE_CONFIG": str(config_path)},
-    )
+    return run_cli(our_checks_args(folder, framework, "-o", "json"), env={"CIS_SUPPORT_ROLE_CONFIG": str(config_path)})
+
+
+def our_checks_args(folder: Path, framework: str, *extra: str) -> list[str]:
+    """Checkov's arguments to scan ``folder`` with our checks only (the IDs of ``RULES``), then ``extra``."""
+    return [
+        "-d",
+        str(folder),
+        "--external-checks-dir",
+        str(CHECKS_DIR),
+        "--skip-download",
+        "--framework",
+        framework,
+        "-c",
+        ",".join(CHECK_IDS),
+        *extra,
+    ]
 
 
 # Roles the CLI tests scan (one text each, so that a test reading a result knows the role it came from).
