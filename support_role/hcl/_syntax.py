@@ -461,19 +461,10 @@ class _Parser:
             self.depth -= 1
 
     def for_head(self) -> tuple[str | None, str, Expr]:
-        first = self.ident(True)
-        if first is None:
-            raise self.fail("a variable name after 'for'")
-        second = None
-        if self.accept(",", True):
-            second = self.ident(True)
-            if second is None:
-                raise self.fail("a second variable name")
-        if self.ident(True) != "in":
-            raise self.fail("'in'")
-        collection = self.expression(True)
+        """A ``for`` expression's head up to and with its ``:`` (the directive's head has none)."""
+        head = self.for_head_template()
         self.expect(":", True)
-        return (first, second, collection) if second is not None else (None, first, collection)
+        return head
 
     def for_keyword(self) -> bool:
         self.skip(True)
@@ -715,6 +706,7 @@ class _Parser:
         return tuple(parts)
 
     def for_head_template(self) -> tuple[str | None, str, Expr]:
+        """``k, v in collection`` (or ``v in collection``) after ``for``: (key var or None, value var, collection)."""
         first = self.ident(True)
         if first is None:
             raise self.fail("a variable name after 'for'")
