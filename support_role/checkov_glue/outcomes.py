@@ -9,6 +9,8 @@
   :func:`support_role._codec.checkov_details`.
 * A configuration that cannot be read fails every result with the error in the details (and
   one ERROR log line): a bad configuration is never silently replaced by the defaults.
+* Settings changed after the checks were loaded, so that the exists check's registration misses
+  carriers: one ERROR log line per process, and FAILED on the carriers the check still sees.
 """
 
 from __future__ import annotations
@@ -82,6 +84,38 @@ def config_failure(error: ConfigError, check_id: str, resource: str) -> Outcome:
     # FAIL with the code Prowler's checks give a refused configuration too (docs/DECISIONS.md)
     source = os.environ.get(CONFIG_ENV) or (INLINE_CONFIG_ENV if os.environ.get(INLINE_CONFIG_ENV) else CONFIG_ENV)
     problem = Problem(CONFIG_ERROR_CODE, source, str(error))
+    verdict = Verdict(rule_of(check_id), Status.FAIL, resource, message, (problem,))
+    return Outcome(FAILED, checkov_details(verdict, strict_unknown=False))
+
+
+STALE_REGISTRATION = (
+    "cis-support-role: the settings changed after Checkov loaded the checks: {check_id} is registered for "
+    "{types} only (the settings at load named no support_role_account_baseline_paths and read), but the "
+    "settings in force now name baseline paths or do not read, so a baseline root whose result falls on "
+    "another resource type gets no result in this scan. Load the checks again after changing the settings "
+    "(run checkov again, or Runner.run with external_checks_dir)."
+)
+"""The ERROR line (and the reason of the FAILED results) of a registration the settings outgrew."""
+
+
+def log_stale_registration(check_id: str, registered_for: tuple[str, ...]) -> str:
+    """Log :data:`STALE_REGISTRATION` at ERROR, once per process and message; returns the message."""
+    message = STALE_REGISTRATION.format(check_id=check_id, types=", ".join(registered_for))
+    if message not in _LOGGED_ERRORS:
+        _LOGGED_ERRORS.add(message)
+        LOG.error(message)
+    return message
+
+
+def stale_registration_failure(check_id: str, registered_for: tuple[str, ...], resource: str) -> Outcome:
+    """FAILED ``invalid-configuration`` on a carrier the exists check ``check_id`` still sees.
+
+    ``registered_for`` is what the check was registered for. The settings the checks were loaded
+    with are not the ones in force, so the scan's account-level results are incomplete: the code
+    is the one a refused configuration gets, the reason the ERROR line's message.
+    """
+    message = log_stale_registration(check_id, registered_for)
+    problem = Problem(CONFIG_ERROR_CODE, check_id, f"registered for {', '.join(registered_for)} under other settings")
     verdict = Verdict(rule_of(check_id), Status.FAIL, resource, message, (problem,))
     return Outcome(FAILED, checkov_details(verdict, strict_unknown=False))
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 
 from .._config import Config, ConfigError
-from .._metadata import EXISTS
+from .._metadata import EXISTS, RULES_BY_ID
 from .._rules import evaluate_exists, evaluate_permission_set, evaluate_role
 from .._verdict import Verdict
 from ..sources.terraform import (
@@ -30,27 +30,54 @@ from ..sources.terraform import (
 )
 from ..sources.terraform.tables import PERMISSION_SET_TYPE
 from . import frames
-from .outcomes import NOT_APPLICABLE, Outcome, config_failure, nested_too_deeply, outcome_of, rule_of, scanned_file_of
+from .outcomes import (
+    LOG,
+    NOT_APPLICABLE,
+    Outcome,
+    config_failure,
+    log_stale_registration,
+    nested_too_deeply,
+    outcome_of,
+    rule_of,
+    scanned_file_of,
+    stale_registration_failure,
+)
 from .settings import current_config, is_baseline
 
 # --------------------------------------------------------------------------- registration
+_EXISTS_CHECK_ID = RULES_BY_ID[EXISTS].checkov_id
 PER_ROLE_RESOURCE_TYPES = ["aws_iam_role", PERMISSION_SET_TYPE]
 """The Terraform resource types the per-role checks (CKV_CISSR_2..4) run on: roles and IAM Identity
 Center permission sets."""
 
 
-def exists_check_resource_types() -> list[str]:
-    """The Terraform resource types Checkov hands the exists check (CKV_CISSR_1): ``["*"]``, fixed.
+def exists_check_resource_types(earlier_forgotten: bool) -> list[str]:
+    """The Terraform resource types to register the exists check (CKV_CISSR_1) for, under the settings in force now.
 
-    The check answers only on the resource carrying a baseline root's result: the marker, else the
-    root's first role, else (a baseline named by path that has no role) its first resource of any
-    type, so it must see every type. The registration must not follow the settings: they are
-    read when Checkov loads the checks, and a process that loads them more than once under
-    different settings (Checkov's runners used in-process, as the tests and embedding tools do)
-    keeps every registration, so a resource would get one result per registration (88997e6 gave
-    the marker two). What most resources cost is cut by :func:`exists_may_carry` instead.
+    Read when Checkov loads the checks. ``[MARKER_TYPE]`` (``["terraform_data"]``) when the
+    settings read and name no ``support_role_account_baseline_paths``: a root is then a baseline
+    only through its marker, which carries the result. ``["*"]`` otherwise: a root named by path
+    carries its result on its first role, else on its first resource of any type, and settings
+    that do not read fail every root once on its carrier, whatever its type.
+
+    ``earlier_forgotten`` says whether the check's earlier registrations in this process were
+    removed (:func:`.registry.forget_check`); without that a narrower registration would sit
+    beside an earlier ``*`` one (Checkov keeps both, 88997e6), so the answer is then ``["*"]``
+    whatever the settings: correct results, every resource visited. What a scan does when the
+    settings change after the checks were loaded: :func:`terraform_outcome`.
     """
-    return ["*"]
+    if not earlier_forgotten:
+        LOG.warning(
+            "cis-support-role: this Checkov's check registry cannot be edited "
+            "(see support_role.checkov_glue.registry): %s stays registered for every resource type",
+            _EXISTS_CHECK_ID,
+        )
+        return ["*"]
+    return ["*"] if _needs_every_type(current_config()) else [MARKER_TYPE]
+
+
+def _needs_every_type(config: Config | ConfigError) -> bool:
+    return isinstance(config, ConfigError) or bool(config.account_baseline_paths)
 
 
 def exists_may_carry(entity_type: str) -> bool:
@@ -63,10 +90,21 @@ def exists_may_carry(entity_type: str) -> bool:
     resource of any type may. False lets the check answer "no result" before Checkov's graph is
     indexed or the resource is looked at (issue 10: no cost where there is nothing to check).
     """
-    if entity_type == MARKER_TYPE:
-        return True
-    config = current_config()
-    return isinstance(config, ConfigError) or bool(config.account_baseline_paths)
+    return entity_type == MARKER_TYPE or _needs_every_type(current_config())
+
+
+def _registration_stale(registered_for: tuple[str, ...], config: Config | ConfigError) -> bool:
+    """Whether the exists check, registered for ``registered_for``, misses carriers under ``config``.
+
+    True when it was registered for the marker's type alone (the settings at load read and named
+    no baseline paths) and the settings now name baseline paths or do not read: a root named by
+    path, or failed by unreadable settings, may carry its result on a type Checkov does not hand
+    the check. Checkov reads a check's types once, when it registers, so only loading the checks
+    again (another ``Runner.run`` with ``external_checks_dir``, another ``checkov`` command) mends
+    it. The opposite change (``*`` registered, no paths now) loses nothing: :func:`exists_may_carry`
+    answers at once on the types that cannot carry.
+    """
+    return "*" not in registered_for and _needs_every_type(config)
 
 
 # ---------------------------------------------------------------------------------- the scan
@@ -110,26 +148,46 @@ def scan_of(graph: object, vertices: Callable[[], Iterable[Mapping[str, object]]
 
 
 def terraform_outcome(
-    check_id: str, conf: Mapping[str, object], graph: object, entity_path: str, frame: FrameType | None = None
+    check_id: str,
+    conf: Mapping[str, object],
+    graph: object,
+    entity_path: str,
+    frame: FrameType | None = None,
+    *,
+    exists_registered_for: Sequence[str] = ("*",),
 ) -> Outcome:
     """The result of one of our Terraform checks on one resource.
 
     ``graph`` is Checkov's ``self.graph``. Checkov's ``terraform_json`` runner (``.tf.json``
     files) gives its checks no graph and no address; its graph is then found above ``frame``
     (default: the caller's frame, see :mod:`.frames`), and the address is made from the entity's
-    type and name.
+    type and name. ``exists_registered_for`` is what the exists check of the same load was
+    registered for (:func:`exists_check_resource_types`); when the settings in force need more
+    (baseline paths named, or settings that do not read, after a load without them), every check
+    logs one ERROR line per process and the exists check fails ``invalid-configuration`` on the
+    baseline carriers it still sees.
     """
     try:
-        return _terraform_outcome(check_id, conf, graph, entity_path, frame or frames.caller())
+        return _terraform_outcome(
+            check_id, conf, graph, entity_path, frame or frames.caller(), tuple(exists_registered_for)
+        )
     except RecursionError:
         return nested_too_deeply(check_id, entity_path)
 
 
 def _terraform_outcome(
-    check_id: str, conf: Mapping[str, object], graph: object, entity_path: str, frame: FrameType | None
+    check_id: str,
+    conf: Mapping[str, object],
+    graph: object,
+    entity_path: str,
+    frame: FrameType | None,
+    exists_registered_for: tuple[str, ...],
 ) -> Outcome:
     config = current_config()
     rule_id = rule_of(check_id)
+    stale = _registration_stale(exists_registered_for, config)
+    if stale:
+        log_stale_registration(_EXISTS_CHECK_ID, exists_registered_for)
     if isinstance(config, ConfigError) and rule_id != EXISTS:
         return config_failure(config, check_id, str(conf.get("__address__") or entity_path))
     scanned_file = scanned_file_of(entity_path)
@@ -147,6 +205,11 @@ def _terraform_outcome(
     if rule_id == EXISTS:
         if scan is None:
             return NOT_APPLICABLE  # without a graph no root module can be seen whole
+        if stale:
+            root = scan.index.root_of_resource(address, scanned_file)
+            if root is None or root.carrier() != address or not _root_is_baseline(root, config):
+                return NOT_APPLICABLE
+            return stale_registration_failure(check_id, exists_registered_for, address)
         return _exists_outcome(scan, address, scanned_file, config, check_id)
     is_permission_set = address[len(module_prefix(address)) :].split(".", 1)[0] == PERMISSION_SET_TYPE
     if scan is None:

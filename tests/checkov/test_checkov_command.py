@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from support_role import EXISTS, RULES
-from support_role.checkov_glue import PER_ROLE_RESOURCE_TYPES, exists_check_resource_types
+from support_role.checkov_glue import PER_ROLE_RESOURCE_TYPES
 from tests.support.checkov import CHECKS_DIR, OPEN_SUPPORT_ROLE_TF, ROOT
 
 OUR_IDS = [rule.checkov_id for rule in RULES]
@@ -233,7 +233,8 @@ def test_list_shows_our_checks_for_terraform_and_cloudformation(tmp_path: Path) 
     }
     expected = set()
     per_role = {"Terraform": PER_ROLE_RESOURCE_TYPES, "Cloudformation": ["AWS::IAM::Role", "AWS::SSO::PermissionSet"]}
-    exists = {"Terraform": exists_check_resource_types(), "Cloudformation": ["*"]}
+    # no settings: the Terraform exists check on the marker's type alone (docs/DECISIONS.md)
+    exists = {"Terraform": ["terraform_data"], "Cloudformation": ["*"]}
     for rule in RULES:
         for iac in ("Terraform", "Cloudformation"):
             for entity in exists[iac] if rule.id == EXISTS else per_role[iac]:
