@@ -1,6 +1,7 @@
 # Sourced by scripts/test and scripts/demo: creates (once) the three virtual environments.
 # Checkov and Prowler pin different boto3 releases, so each scanner gets its own environment;
-# the base one holds the core's test tools. Re-created when a requirements file changes.
+# the base one holds the core's test tools. Re-created when a requirements file changes. They are
+# built with uv (requirements/tools.txt, in .venvs/tools) and fall back to pip where uv is missing.
 set -euo pipefail
 # ensure_env runs inside $(...): without this a failed pip install there would go unnoticed and
 # the environment would be stamped as built.
@@ -11,17 +12,50 @@ PYTHON="${PYTHON:-python3}"
 
 say() { printf '==> %s\n' "$*" >&2; }
 
+ensure_installer() {  # sets UV to a uv executable (in $VENVS/tools), or to "" to install with pip
+  UV=""
+  if [ "${CIS_SUPPORT_ROLE_INSTALLER:-uv}" = pip ]; then
+    return 0
+  fi
+  local dir="$VENVS/tools" stamp
+  stamp="$(sha256sum < "$ROOT/requirements/tools.txt" | cut -c1-16)"
+  if [ ! -x "$dir/bin/uv" ] || [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
+    rm -rf "$dir"
+    if ! { "$PYTHON" -m venv "$dir" &&
+      "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements/tools.txt" >&2; }; then
+      say "uv could not be installed: building the environments with pip (slower)"
+      rm -rf "$dir"
+      return 0
+    fi
+    echo "$stamp" > "$dir/.stamp"
+  fi
+  UV="$dir/bin/uv"
+}
+
+install_into() {  # install_into DIR NAME EXTRA: the requirements and this checkout (editable) into DIR
+  local dir="$1" name="$2" extra="$3"
+  if [ -n "$UV" ]; then
+    # pip too: tests and users run `python -m pip` in these environments.
+    if "$UV" pip install --quiet --python "$dir/bin/python" \
+      pip -r "$ROOT/requirements/$name.txt" -e "$ROOT$extra" >&2; then
+      return 0
+    fi
+    say "uv failed to install the $name environment: trying again with pip"
+  fi
+  "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
+  "$dir/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -r "$ROOT/requirements/$name.txt" -e "$ROOT$extra" >&2
+}
+
 ensure_env() {  # ensure_env NAME EXTRA -> prints the env's bin dir
   local name="$1" extra="$2" dir="$VENVS/$1"
   local stamp
   stamp="$(cat "$ROOT/requirements/$name.txt" "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)"
   if [ ! -x "$dir/bin/python" ] || [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
-    say "creating the $name environment in $dir (first run takes a few minutes)"
+    say "creating the $name environment in $dir"
     rm -rf "$dir"
     "$PYTHON" -m venv "$dir"
-    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
-    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check \
-      -r "$ROOT/requirements/$name.txt" -e "$ROOT$extra" >&2
+    install_into "$dir" "$name" "$extra"
     echo "$stamp" > "$dir/.stamp"
   fi
   echo "$dir/bin"
@@ -32,6 +66,7 @@ ensure_all_envs() {
   # One creator at a time: parallel runs would delete each other's half-built environment.
   exec 9>"$VENVS/.lock"
   flock 9
+  ensure_installer
   BASE_BIN="$(ensure_env base '[dev]')"
   CHECKOV_BIN="$(ensure_env checkov '[checkov]')"
   PROWLER_BIN="$(ensure_env prowler '[prowler]')"
@@ -41,5 +76,7 @@ ensure_all_envs() {
   export CIS_SUPPORT_ROLE_PROWLER="$PROWLER_BIN/prowler"
   export CIS_SUPPORT_ROLE_PROWLER_PYTHON="$PROWLER_BIN/python"
   export CIS_SUPPORT_ROLE_CHECKOV_PYTHON="$CHECKOV_BIN/python"
+  # uv, where it was installed (tests/core/test_packaging.py installs a scanner's dependencies with it)
+  export CIS_SUPPORT_ROLE_UV="$UV"
   flock -u 9
 }
