@@ -25,6 +25,7 @@ import pytest
 import tomllib
 
 from support_role import RULES
+from support_role.doctor import Expected, Report, Step, render
 from tests.support import tools
 from tests.support.tools import ROOT
 
@@ -227,3 +228,22 @@ def test_the_canary_ships_in_the_package_data() -> None:
     canary = {path.resolve() for path in CANARY.rglob("*") if path.is_file() and "__pycache__" not in path.parts}
     assert canary and canary <= shipped, sorted(str(p) for p in canary - shipped)
     assert {p.suffix for p in canary} == {".tf", ".yaml", ".json"}
+
+
+def test_an_ok_with_a_skipped_part_names_what_was_not_tried() -> None:
+    """An OK must not claim that every check gave its expected result when a part never ran."""
+    ran = Expected("prowler", "iam_cis_support_role_exists", "aws", "account", "PASS", seen="PASS")
+    full = Report(steps=[Step("prowler", "ok", "found")], expected=[ran])
+    assert render(full).splitlines()[-1] == "result: OK: every check of ours loaded and gave its expected result"
+    skipped = Report(
+        steps=[
+            Step("checkov", "skipped", "--skip checkov"),
+            Step("prowler", "ok", "found"),
+            Step("prowler scan of the canary account (moto)", "skipped", "--skip moto"),
+        ],
+        listed={"iam_cis_support_role_exists": True},
+    )
+    assert skipped.ok
+    assert render(skipped).splitlines()[-1] == (
+        "result: OK for what ran; not tried: checkov, prowler scan of the canary account (moto)"
+    )
