@@ -8,8 +8,10 @@ of the resource's type, runs its runner filter for each (``should_run_check``), 
 then omits secrets from the code lines and makes a result record, whatever the result. This
 script does exactly that, with Checkov's own registry, runner filter, secret omission and
 ``Record``, on one ``null_resource`` (a type no built-in check is registered for: only our exists
-check, registered for ``*``, runs) and on one ``aws_iam_role`` (Checkov's built-in checks, plus our
-four), with our checks loaded and not, and with Checkov's root logger at DEBUG (as ``checkov``
+check runs there, when it is registered for ``*``) and on one ``aws_iam_role`` (Checkov's built-in
+checks, plus ours), without our checks, with them loaded under the default settings (the exists
+check registered for ``terraform_data`` only) and loaded with ``support_role_account_baseline_paths``
+(registered for ``*``), and with Checkov's root logger at DEBUG (as ``checkov``
 leaves it: its ``logging_init`` formats every DEBUG line into an in-memory stream even with
 ``LOG_LEVEL=ERROR``) and at WARNING (for the measurement only). Our glue is replaced by a function
 that answers "no result" at once, so what is measured is Checkov's price of a check run, not ours.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -46,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.path.insert(0, str(ROOT))
     import support_role.checkov_glue as glue
+    from support_role import RULES
+    from support_role._config import INLINE_CONFIG_ENV
+    from support_role.checkov_glue import forget_check
     from support_role.checkov_glue.outcomes import NOT_APPLICABLE
 
     glue.terraform_outcome = lambda *a, **k: NOT_APPLICABLE  # type: ignore[assignment]  # our code left out
@@ -87,44 +93,49 @@ def main(argv: list[str] | None = None) -> int:
         return (time.process_time() - started) / args.runs * 1e6
 
     def drop_ours() -> None:
-        for table in (resource_registry.checks, resource_registry.wildcard_checks):
-            for key in list(table):
-                table[key] = [c for c in table[key] if not c.id.startswith("CKV_CISSR_")]
-                if not table[key]:
-                    del table[key]
+        for rule in RULES:
+            forget_check(resource_registry, rule.checkov_id)
 
+    settings = {
+        "without": None,
+        "default": "{}",
+        "paths": '{"support_role_account_baseline_paths": ["**"]}',  # every root a baseline: `*`
+    }
     root = logging.getLogger()
     debug_level = root.level
     figures: dict[str, list[float]] = {}
     for _ in range(args.rounds):
-        for ours in (False, True):
+        for state, inline in settings.items():
             drop_ours()
-            if ours:
-                resource_registry.load_external_checks(str(CHECKS_DIR))
+            if inline is not None:
+                os.environ[INLINE_CONFIG_ENV] = inline
+                resource_registry.load_external_checks(str(CHECKS_DIR))  # registers under these settings
             for level, level_name in ((debug_level, "DEBUG (as checkov leaves it)"), (logging.WARNING, "WARNING")):
                 root.setLevel(level)
                 for entity_type in ("null_resource", "aws_iam_role"):
-                    label = f"{entity_type:14} {'with' if ours else 'without':7} our checks, root logger {level_name}"
+                    label = f"{entity_type:14} {state:7} {level_name}"
                     figures.setdefault(label, []).append(scan(entity_type))
             root.setLevel(debug_level)
+    print("resource type, our checks (without / default settings / baseline paths), Checkov's root logger:")
     for label, values in figures.items():
-        print(f"{label:75} {min(values):8.1f} us per resource")
+        print(f"{label:55} {min(values):8.1f} us per resource")
     best = {label: min(values) for label, values in figures.items()}
 
-    def cost(entity_type: str, level: str) -> float:
-        with_ours = next(v for k, v in best.items() if k.startswith(entity_type) and " with " in k and level in k)
-        without = next(v for k, v in best.items() if k.startswith(entity_type) and "without" in k and level in k)
-        return with_ours - without
+    def figure(entity_type: str, state: str, level: str) -> float:
+        return next(v for k, v in best.items() if k.split()[:2] == [entity_type, state] and level in k)
 
     for level in ("DEBUG", "WARNING"):
-        exists_run = cost("null_resource", level)
-        per_role_run = (cost("aws_iam_role", level) - exists_run) / 3
-        # the benchmark's 2,000-role repository: 4,240 resources (exists check on each) and 2,000 roles
-        total = 4240 * exists_run + 6000 * per_role_run
-        print(
-            f"root logger {level}: exists check {exists_run:.1f} us per resource, a per-role check "
-            f"{per_role_run:.1f} us per role: {total / 1e6:.2f} s CPU on the 2,000-role benchmark repository"
-        )
+        per_role_run = (figure("aws_iam_role", "default", level) - figure("aws_iam_role", "without", level)) / 3
+        for state in ("default", "paths"):
+            exists_run = figure("null_resource", state, level) - figure("null_resource", "without", level)
+            # the benchmark's 2,000-role repository: 4,240 resources (exists check on each when it
+            # is registered for `*`) and 2,000 roles (three per-role checks on each)
+            total = 4240 * exists_run + 6000 * per_role_run
+            print(
+                f"root logger {level}, {state} settings: exists check {exists_run:.1f} us per resource, "
+                f"a per-role check {per_role_run:.1f} us per role: {total / 1e6:.2f} s CPU on the 2,000-role "
+                "benchmark repository"
+            )
     return 0
 
 
