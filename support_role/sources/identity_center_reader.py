@@ -32,9 +32,9 @@ reported in :attr:`IdentityCenterRead.unreadable`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from .._arn import is_aws_managed_policy
 from .._config import Config
@@ -43,6 +43,8 @@ from .._identity_center import INLINE_POLICY_NAME, reference_path
 from .._policy import parse_policy
 from .._rules import support_status
 from .iam_reader import Failure, IamClient, _CallFailed, _entries, _Reader, _Shape
+
+_T = TypeVar("_T")
 
 SSO = "sso"  # the IAM service prefix of the SSO Admin API's actions
 PAGE_SIZE = 100  # the most the SSO Admin API's list calls return per page
@@ -120,6 +122,21 @@ class _SsoReader:
 
     def pages(self, operation: str, method: Any, subject: str, read: Any, **kwargs: Any) -> list[Any]:
         return list(self.iam.token_pages(operation, method, subject, read, SSO, self.page_size, **kwargs))
+
+    def about_set(
+        self,
+        operation: str,
+        method: Callable[..., Mapping[str, Any]],
+        instance: str,
+        arn: str,
+        read: Callable[[Mapping[str, Any]], _T],
+    ) -> _T:
+        """``read`` of the answer to one unpaged call about permission set ``arn`` of ``instance``.
+
+        Raises ``_CallFailed`` (the reason in ``failure``) as ``_Reader.call`` does."""
+        return self.iam.call(
+            operation, method, f"permission set {arn}", read, SSO, InstanceArn=instance, PermissionSetArn=arn
+        )
 
     def instances(self, region: str, client: SsoAdminClient) -> list[str]:
         def read(page: Mapping[str, Any]) -> list[str]:
@@ -201,16 +218,7 @@ class _SsoReader:
             return name
 
         try:
-            method = client.describe_permission_set
-            return self.iam.call(
-                "DescribePermissionSet",
-                method,
-                f"permission set {arn}",
-                read,
-                SSO,
-                InstanceArn=instance,
-                PermissionSetArn=arn,
-            )
+            return self.about_set("DescribePermissionSet", client.describe_permission_set, instance, arn, read)
         except _CallFailed as failed:
             self.notes.append(f"the name of permission set {arn} was not read: {failed.failure.reason}")
             return None
@@ -224,15 +232,7 @@ class _SsoReader:
 
         try:
             method = client.get_inline_policy_for_permission_set
-            policy = self.iam.call(
-                "GetInlinePolicyForPermissionSet",
-                method,
-                f"permission set {arn}",
-                read,
-                SSO,
-                InstanceArn=instance,
-                PermissionSetArn=arn,
-            )
+            policy = self.about_set("GetInlinePolicyForPermissionSet", method, instance, arn, read)
         except _CallFailed as failed:
             return Unknown(failed.failure.reason)
         if policy is None or (isinstance(policy, str) and not policy.strip()):
