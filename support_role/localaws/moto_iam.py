@@ -30,7 +30,8 @@ succeeds late, the extra call meets the role it made, and ``terraform apply`` fa
 ``EntityAlreadyExists`` for a role the configuration declares once. Served one at a time, no
 request fails, so nothing is retried (``tests/e2e/test_harness.py`` proves it with 16 clients).
 A request can still wait long enough behind the others for the client to give up and send it again;
-such a retry of a create gets its first attempt's answer (:func:`replay_retried_creates`).
+such a retry of a call that changes the account (a create, an attach, a put...) gets its first
+attempt's answer (:func:`replay_retried_writes`).
 """
 
 from __future__ import annotations
@@ -415,24 +416,32 @@ INVOCATION_HEADER = "amz-sdk-invocation-id"
 _REPLAYED_MAX = 50_000
 
 
-def replay_retried_creates() -> None:
-    """Answer a retried ``Create*`` call with the answer its first attempt got.
+READ_ACTION_PREFIXES = ("List", "Get", "Describe")
+"""Actions that only read: a retry of one is answered afresh (the same answer, or a newer one)."""
+
+
+def replay_retried_writes() -> None:
+    """Answer a retried call that changes the account with the answer its first attempt got.
 
     AWS SDKs (Go v2, which the Terraform AWS provider uses, and botocore) send the same
     ``amz-sdk-invocation-id`` header with every attempt of one call. On a busy machine a request can
     wait behind others (the server answers one at a time) long enough for the client to give up on
-    it and send it again: the first attempt then creates the entity and the retry meets it
-    (``EntityAlreadyExists`` for a role the configuration declares once). A ``Create*`` call whose
-    invocation id already got a success is a retry of that call, not a second create: it gets the
-    first answer again (what the client would have read had it waited) and a line on stderr. A call
-    without the header (our own IAM client, which sends each call once) is answered as AWS does.
+    it and send it again. The first attempt then does its work and the retry meets what it did: a
+    create gets ``EntityAlreadyExists`` for a role the configuration declares once, and an
+    ``AttachManagedPolicyToPermissionSet`` or ``AttachCustomerManagedPolicyReferenceToPermissionSet``
+    gets moto's ``ConflictException`` ("already attached"), which the AWS provider takes for an
+    operation in progress and retries until its timeout. So any call that is not a read (its action
+    does not start with one of :data:`READ_ACTION_PREFIXES`) whose invocation id already got a
+    success is a retry of that call, not a second one: it gets the first answer again (what the
+    client would have read had it waited) and a line on stderr. A call without the header (our own
+    IAM client, which sends each call once) is answered as AWS does.
     """
     original = BaseResponse.call_action
     answered: dict[str, Any] = {}
 
     def call_action(self: BaseResponse) -> Any:
         action = self._get_action() or ""
-        invocation = self.headers.get(INVOCATION_HEADER) if action.startswith("Create") else None
+        invocation = None if action.startswith(READ_ACTION_PREFIXES) else self.headers.get(INVOCATION_HEADER)
         if invocation is not None:
             key = f"{self.service_name} {self.current_account} {action} {invocation}"
             if key in answered:
@@ -459,7 +468,7 @@ def main(argv: list[str]) -> int:
 
     install()
     serialize_requests()
-    replay_retried_creates()
+    replay_retried_writes()
     if os.environ.get(CALL_LOG_ENV):
         install_call_log(os.environ[CALL_LOG_ENV])
     moto_server(argv)

@@ -203,3 +203,61 @@ def test_a_create_the_sdk_retried_gets_the_answer_of_its_first_attempt(prowler_p
     assert retried == first
     assert another[0] == 409 and b"EntityAlreadyExists" in another[1]
     assert [node.text for node in listed.iter() if node.tag.endswith("RoleName")] == ["support"]
+
+
+def _sso_admin_call_sent_by_an_sdk(
+    url: str, action: str, params: dict[str, object], invocation: str, attempt: int
+) -> tuple[int, dict[str, object]]:
+    """An SSO Admin call (JSON protocol) as an AWS SDK sends it, with its invocation id."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(params).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": f"SWBExternalService.{action}",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/sso/aws4_request, "
+            "SignedHeaders=host, Signature=0",
+            "amz-sdk-invocation-id": invocation,
+            "amz-sdk-request": f"attempt={attempt}; max=25",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def test_an_attach_the_sdk_retried_gets_the_answer_of_its_first_attempt(prowler_python: Path) -> None:
+    """Not only creates: an attachment the client sent again (same invocation id) after the first
+    attempt attached the policy reads that attempt's answer, not moto's ConflictException "already
+    attached" (which the AWS provider retries until it times out, failing a loaded terraform apply:
+    run 1 of the loaded series, 2026-12-01); a second attach under another invocation id is refused."""
+    with MotoServer(tools.moto_command()) as server:
+        _, instances = _sso_admin_call_sent_by_an_sdk(server.url, "ListInstances", {}, "list", 1)
+        instance = instances["Instances"][0]["InstanceArn"]  # type: ignore[index]
+        _, created = _sso_admin_call_sent_by_an_sdk(
+            server.url, "CreatePermissionSet", {"InstanceArn": instance, "Name": "support"}, "create", 1
+        )
+        permission_set = created["PermissionSet"]["PermissionSetArn"]  # type: ignore[index]
+        attach = {
+            "InstanceArn": instance,
+            "PermissionSetArn": permission_set,
+            "ManagedPolicyArn": "arn:aws:iam::aws:policy/AWSSupportAccess",
+        }
+        action = "AttachManagedPolicyToPermissionSet"
+        first = _sso_admin_call_sent_by_an_sdk(server.url, action, attach, "attach-1", 1)
+        retried = _sso_admin_call_sent_by_an_sdk(server.url, action, attach, "attach-1", 2)
+        another = _sso_admin_call_sent_by_an_sdk(server.url, action, attach, "attach-2", 1)
+        _, listed = _sso_admin_call_sent_by_an_sdk(
+            server.url,
+            "ListManagedPoliciesInPermissionSet",
+            {"InstanceArn": instance, "PermissionSetArn": permission_set},
+            "list-2",
+            1,
+        )
+    assert first[0] == 200
+    assert retried == first
+    assert another[0] == 400 and another[1].get("__type") == "ConflictException", another
+    assert [p["Arn"] for p in listed["AttachedManagedPolicies"]] == ["arn:aws:iam::aws:policy/AWSSupportAccess"]  # type: ignore[attr-defined]
