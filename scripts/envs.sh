@@ -34,7 +34,7 @@ ensure_installer() {  # sets UV to a uv executable (in $VENVS/tools), or to "" t
 
 install_into() {  # install_into DIR NAME EXTRA: the requirements and this checkout (editable) into DIR
   local dir="$1" name="$2" extra="$3"
-  if [ -n "$UV" ]; then
+  if [ -n "${UV:-}" ]; then
     # pip too: tests and users run `python -m pip` in these environments.
     if "$UV" pip install --quiet --python "$dir/bin/python" \
       pip -r "$ROOT/requirements/$name.txt" -e "$ROOT$extra" >&2; then
@@ -47,11 +47,19 @@ install_into() {  # install_into DIR NAME EXTRA: the requirements and this check
     -r "$ROOT/requirements/$name.txt" -e "$ROOT$extra" >&2
 }
 
+env_stamp() {  # env_stamp NAME -> what the environment NAME was built from
+  cat "$ROOT/requirements/$1.txt" "$ROOT/pyproject.toml" | sha256sum | cut -c1-16
+}
+
+env_is_built() {  # env_is_built NAME: true when .venvs/NAME exists and is stamped as built from today's files
+  [ -x "$VENVS/$1/bin/python" ] && [ "$(cat "$VENVS/$1/.stamp" 2>/dev/null)" = "$(env_stamp "$1")" ]
+}
+
 ensure_env() {  # ensure_env NAME EXTRA -> prints the env's bin dir
   local name="$1" extra="$2" dir="$VENVS/$1"
   local stamp
-  stamp="$(cat "$ROOT/requirements/$name.txt" "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)"
-  if [ ! -x "$dir/bin/python" ] || [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
+  stamp="$(env_stamp "$name")"
+  if ! env_is_built "$name"; then
     say "creating the $name environment in $dir"
     rm -rf "$dir"
     "$PYTHON" -m venv "$dir"
@@ -63,10 +71,17 @@ ensure_env() {  # ensure_env NAME EXTRA -> prints the env's bin dir
 
 ensure_all_envs() {
   mkdir -p "$VENVS"
+  VENVS="$(cd "$VENVS" && pwd)"  # absolute: the paths exported below are used from other folders
   # One creator at a time: parallel runs would delete each other's half-built environment.
   exec 9>"$VENVS/.lock"
   flock 9
-  ensure_installer
+  # The installer only when an environment is to be built: built environments need no network.
+  UV=""
+  if ! env_is_built base || ! env_is_built checkov || ! env_is_built prowler; then
+    ensure_installer
+  elif [ -x "$VENVS/tools/bin/uv" ] && [ "${CIS_SUPPORT_ROLE_INSTALLER:-uv}" != pip ]; then
+    UV="$VENVS/tools/bin/uv"
+  fi
   BASE_BIN="$(ensure_env base '[dev]')"
   CHECKOV_BIN="$(ensure_env checkov '[checkov]')"
   PROWLER_BIN="$(ensure_env prowler '[prowler]')"
@@ -76,7 +91,7 @@ ensure_all_envs() {
   export CIS_SUPPORT_ROLE_PROWLER="$PROWLER_BIN/prowler"
   export CIS_SUPPORT_ROLE_PROWLER_PYTHON="$PROWLER_BIN/python"
   export CIS_SUPPORT_ROLE_CHECKOV_PYTHON="$CHECKOV_BIN/python"
-  # uv, where it was installed (tests/core/test_packaging.py installs a scanner's dependencies with it)
+  # uv, where it is installed and chosen, else "" (tests/core/test_packaging.py installs with it)
   export CIS_SUPPORT_ROLE_UV="$UV"
   flock -u 9
 }

@@ -5,9 +5,10 @@ with Checkov and into another with Prowler, where ``python -m support_role docto
 Slow (two virtualenvs, one scanner each); it needs the package index (CI has it). The versions are
 those of the scanner's test environment (given as pip constraints), so the proof is about the same
 Checkov and Prowler the other tests use. Where ``scripts/envs.sh`` installed uv (``$CIS_SUPPORT_ROLE_UV``),
-uv first installs those pinned dependencies into the new virtualenv; pip then installs the wheel with
-its extra, so pip still reads the wheel's metadata and checks every requirement of the extra against
-what is installed. pip alone took 605 s for Prowler's 280 packages on a loaded machine (uv: seconds).
+uv first installs the wheel with its extra into the new virtualenv, resolving only what the wheel
+declares, at those versions; pip then installs the same, so pip still reads the wheel's metadata and
+checks every requirement of the extra. pip alone took 605 s for Prowler's 280 packages on a loaded
+machine (uv: seconds).
 Set ``CIS_SUPPORT_ROLE_WHEEL_TRANSCRIPT`` to a file path to keep the transcript of every command.
 
 One build at a time: ``python -m build`` writes ``*.egg-info`` into the source tree, and two builds at
@@ -45,9 +46,19 @@ class Transcript:
         self.path = path
         self.path.write_text("", encoding="utf-8")
         self.last_output = ""
+        self.last_code = 0
 
-    def run(self, argv: list[str], *, cwd: Path, env: dict[str, str] | None = None, timeout: float = 3600) -> str:
-        """Runs ``argv``; its standard output (the transcript also keeps standard error). Asserts exit code 0."""
+    def run(
+        self,
+        argv: list[str],
+        *,
+        cwd: Path,
+        env: dict[str, str] | None = None,
+        timeout: float = 3600,
+        must_pass: bool = True,
+    ) -> str:
+        """Runs ``argv``; its standard output (the transcript also keeps standard error). Asserts exit
+        code 0 unless ``must_pass`` is False (then ``last_code`` says how it ended)."""
         started = time.monotonic()
         done = subprocess.run(
             argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
@@ -56,7 +67,10 @@ class Transcript:
         with self.path.open("a", encoding="utf-8") as out:
             elapsed = time.monotonic() - started
             out.write(f"$ {' '.join(argv)}\n{output.rstrip()}\n[exit code {done.returncode}, {elapsed:.0f} s]\n\n")
-        assert done.returncode == 0, f"{argv} exited {done.returncode}; transcript: {self.path}\n{output[-4000:]}"
+        self.last_code = done.returncode
+        assert done.returncode == 0 or not must_pass, (
+            f"{argv} exited {done.returncode}; transcript: {self.path}\n{output[-4000:]}"
+        )
         self.last_output = output
         return done.stdout
 
@@ -131,12 +145,18 @@ def _install_and_doctor(built: tuple[Transcript, Path, Path], scanner: str, extr
     python = venv / "bin" / "python"
     env = _clean_env(venv / "bin")
     constraints = _constraints(scanner, work)
-    uv = os.environ.get("CIS_SUPPORT_ROLE_UV") or shutil.which("uv")
+    wanted = [f"{wheel}[{scanner}]", *extra]
+    # uv installs what the wheel and its extra declare (nothing else: a requirement missing from the
+    # wheel stays missing), at the pinned versions; then pip installs the same, so pip reads the
+    # wheel's metadata and checks each requirement. Where uv fails (a mirror only pip is configured
+    # for), pip does it all. scripts/envs.sh exports the uv it installed, "" where it used pip only.
+    uv = os.environ["CIS_SUPPORT_ROLE_UV"] if "CIS_SUPPORT_ROLE_UV" in os.environ else shutil.which("uv")
     if uv:
-        transcript.run([uv, "pip", "install", "--python", str(python), "-r", str(constraints)], cwd=work, env=env)
+        uv_install = [uv, "pip", "install", "--python", str(python), "-c", str(constraints), *wanted]
+        transcript.run(uv_install, cwd=work, env=env, must_pass=False)
     transcript.run(
         [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off",
-         "-c", str(constraints), f"{wheel}[{scanner}]", *extra],
+         "-c", str(constraints), *wanted],
         cwd=work, env=env,
     )  # fmt: skip
     # the installed copy, not the repository's: the doctor runs from a folder outside the clone
