@@ -162,24 +162,19 @@ def test_concurrent_creates_and_reads_get_no_server_error(prowler_python: Path, 
     assert server.log is not None and '" 500 ' not in server.log.read_text(encoding="utf-8")
 
 
-def _create_role_sent_by_an_sdk(url: str, name: str, invocation: str, attempt: int) -> tuple[int, bytes]:
-    """A CreateRole as an AWS SDK sends it: every attempt of one call carries the same invocation id."""
-    body = urllib.parse.urlencode(
-        {
-            "Action": "CreateRole",
-            "Version": "2010-05-08",
-            "RoleName": name,
-            "AssumeRolePolicyDocument": json.dumps(TRUST),
-        }
-    ).encode()
+def _sent_by_an_sdk(
+    url: str, service: str, body: bytes, headers: dict[str, str], invocation: str, attempt: int
+) -> tuple[int, bytes]:
+    """One attempt of a call as an AWS SDK sends it: every attempt of one call carries the same
+    invocation id (``amz-sdk-invocation-id``); the status and body of the answer, errors included."""
     request = urllib.request.Request(
         url,
         data=body,
         method="POST",
         headers={
-            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-            "Authorization": "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/iam/aws4_request, "
-            "SignedHeaders=host, Signature=0",
+            **headers,
+            "Authorization": f"AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/{service}/"
+            "aws4_request, SignedHeaders=host, Signature=0",
             "amz-sdk-invocation-id": invocation,
             "amz-sdk-request": f"attempt={attempt}; max=25",
         },
@@ -189,6 +184,20 @@ def _create_role_sent_by_an_sdk(url: str, name: str, invocation: str, attempt: i
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
+
+
+def _create_role_sent_by_an_sdk(url: str, name: str, invocation: str, attempt: int) -> tuple[int, bytes]:
+    """A CreateRole (IAM's query protocol) as an AWS SDK sends it."""
+    body = urllib.parse.urlencode(
+        {
+            "Action": "CreateRole",
+            "Version": "2010-05-08",
+            "RoleName": name,
+            "AssumeRolePolicyDocument": json.dumps(TRUST),
+        }
+    ).encode()
+    form = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    return _sent_by_an_sdk(url, "iam", body, form, invocation, attempt)
 
 
 def test_a_create_the_sdk_retried_gets_the_answer_of_its_first_attempt(prowler_python: Path) -> None:
@@ -208,25 +217,10 @@ def test_a_create_the_sdk_retried_gets_the_answer_of_its_first_attempt(prowler_p
 def _sso_admin_call_sent_by_an_sdk(
     url: str, action: str, params: dict[str, object], invocation: str, attempt: int
 ) -> tuple[int, dict[str, object]]:
-    """An SSO Admin call (JSON protocol) as an AWS SDK sends it, with its invocation id."""
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(params).encode(),
-        method="POST",
-        headers={
-            "Content-Type": "application/x-amz-json-1.1",
-            "X-Amz-Target": f"SWBExternalService.{action}",
-            "Authorization": "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/sso/aws4_request, "
-            "SignedHeaders=host, Signature=0",
-            "amz-sdk-invocation-id": invocation,
-            "amz-sdk-request": f"attempt={attempt}; max=25",
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+    """An SSO Admin call (JSON protocol) as an AWS SDK sends it; the answer's status and JSON."""
+    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"SWBExternalService.{action}"}
+    status, body = _sent_by_an_sdk(url, "sso", json.dumps(params).encode(), headers, invocation, attempt)
+    return status, json.loads(body or b"{}")
 
 
 def test_an_attach_the_sdk_retried_gets_the_answer_of_its_first_attempt(prowler_python: Path) -> None:
