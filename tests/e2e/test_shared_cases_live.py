@@ -28,11 +28,6 @@ CASES = tools.ROOT / "tests" / "checkov" / "fixtures" / "cases"
 REGION = REGION_OF_PARTITION["aws"]
 
 
-def _tool_env() -> dict[str, str]:
-    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
-    return {**{k: os.environ[k] for k in keep if k in os.environ}, "PYTHONDONTWRITEBYTECODE": "1"}
-
-
 def _apply(case: str, server: MotoServer, work: Path) -> None:
     """The case's Terraform applied to ``server``: the files as they are, plus a provider override
     (or the provider, for a case that declares none)."""
@@ -70,7 +65,7 @@ def _prowler(server: MotoServer, work: Path, config: Mapping[str, object]) -> di
         config_file = work / "prowler-config.yaml"
         config_file.write_text(json.dumps({"aws": dict(config)}), encoding="utf-8")
         args += ["--config-file", config_file]
-    result = run_command(args, env={**_tool_env(), **server.client_env()}, cwd=work, check=False, timeout=900)
+    result = run_command(args, env={**tools.tool_env(), **server.client_env()}, cwd=work, check=False, timeout=900)
     ocsf = out / "findings.ocsf.json"
     assert result.returncode == 0 and ocsf.is_file(), result.describe()
     findings: dict[tuple[str, str], Finding] = {}
