@@ -1,17 +1,20 @@
 """Scenarios grouped into batches: one batch is one moto account, one Terraform root module, one
 CloudFormation template, one ``terraform plan``/``apply`` and one Prowler run.
 
-A Prowler run costs about 13 seconds of start-up and a Terraform plan plus apply about 11 (the AWS
-provider loads its schema each time), whatever the size of the account; so scenarios share an
+A Prowler run costs about 20 CPU seconds of start-up (loading its compliance frameworks) and a
+Terraform plan plus apply about 10 (the AWS provider loads its schema each time), whatever the size
+of the account; so scenarios share an
 account wherever their verdicts cannot influence each other:
 
 * the per-role rules read one role at a time, so roles of different scenarios can live side by
   side, their names prefixed (``m03-aws-support``) to keep them apart; so are IAM Identity Center
   permission sets (and with them the ``AWSReservedSSO_*`` roles made from them);
 * the configuration is per scanner run, so only scenarios with the same configuration share;
-* the account-level rule reads the whole account: a scenario whose expected account verdict is
-  not PASS gets an account of its own (corpus), and a merged account's verdict is compared with
-  the core's verdict on the merged account (which must be PASS when every member expects PASS);
+* the account-level rule reads the whole account: in the corpus, scenarios share an account only
+  when they expect the same account verdict and the core gives the merged account exactly that
+  verdict (else each gets an account of its own), so every member's corpus expectation is what
+  the scanners are held to; generated scenarios (``merge_failing_exists``) are compared with the
+  core's verdict on the merged account;
 * moto 5.2 answers ListEntitiesForPolicy from at most 100 roles unless asked for more, so a
   batch holds at most :data:`MAX_ROLES` roles.
 """
@@ -80,38 +83,48 @@ def plan_batches(
 ) -> list[Batch]:
     """Group scenarios into as few accounts as keeps every verdict decidable per scenario.
 
-    Scenarios merge when they share partition, account ID and configuration and (unless
-    ``merge_failing_exists``) expect the account-level rule to PASS.
+    Scenarios merge when they share partition, account ID and configuration and expect the same
+    account-level verdict; a merged batch is kept only when the core
+    gives the merged account that very verdict (else its members go alone). With
+    ``merge_failing_exists`` every scenario that does not expect PASS merges with the others that do
+    not, whatever their verdicts (the batch is then held to the core's verdict on it).
     """
-    groups: dict[tuple[str, str, str, bool], list[Scenario]] = {}
+    groups: dict[tuple[str, str, str, str], list[Scenario]] = {}
     alone: list[Scenario] = []
     for scenario in scenarios:
-        passes = scenario.expect_exists.status == "PASS"
-        if not passes and not merge_failing_exists:
-            alone.append(scenario)
-            continue
-        key = (scenario.partition, scenario.account_id, config_key(scenario), passes)
+        expected = str(scenario.expect_exists)
+        if merge_failing_exists and expected != "PASS":
+            expected = "not PASS"
+        key = (scenario.partition, scenario.account_id, config_key(scenario), expected)
         groups.setdefault(key, []).append(scenario)
     batches: list[Batch] = []
-    for members in groups.values():
+    for (*_, expected), members in groups.items():
         if len(members) == 1:
             alone.append(members[0])
             continue
-        # as few accounts as the role limit allows, filled evenly
-        total = sum(_size(s) for s in members)
-        target = total / max(1, -(-total // max_roles))
-        chunk: list[Scenario] = []
-        for scenario in members:
-            size = sum(_size(s) for s in chunk)
-            if chunk and (size + _size(scenario) > max_roles or size >= target):
-                batches.append(_merged(chunk, len(batches), rename_shared, prefix))
-                chunk = []
-            chunk.append(scenario)
-        if chunk:
-            batches.append(_merged(chunk, len(batches), rename_shared, prefix))
+        for chunk in _chunks(members, max_roles):
+            batch = _merged(chunk, len(batches), rename_shared, prefix)
+            if batch.alone or expected == "not PASS" or str(batch.expected_exists()) == expected:
+                batches.append(batch)
+            else:
+                alone.extend(chunk)
     for scenario in sorted(alone, key=lambda s: s.name):
         batches.append(Batch(f"b{len(batches):02d}-{scenario.name}"[:60], [Member(scenario, "")]))
     return batches
+
+
+def _chunks(members: Sequence[Scenario], max_roles: int) -> list[list[Scenario]]:
+    """As few chunks of at most ``max_roles`` roles as the limit allows, filled evenly; a scenario
+    without roles joins the chunk at hand."""
+    total = sum(_size(s) for s in members)
+    target = total / max(1, -(-total // max_roles))
+    chunks: list[list[Scenario]] = [[]]
+    for scenario in members:
+        size = sum(_size(s) for s in chunks[-1])
+        if chunks[-1] and _size(scenario) and (size + _size(scenario) > max_roles or size >= target):
+            chunks.append([])
+        chunks[-1].append(scenario)
+    return chunks
 
 
 def _size(scenario: Scenario) -> int:

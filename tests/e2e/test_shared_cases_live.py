@@ -86,28 +86,6 @@ def moto(moto_server: MotoServer, terraform_available: Path) -> MotoServer:
     return moto_server
 
 
-def test_narrowing_case_on_a_live_account(moto: MotoServer, tmp_path: Path) -> None:
-    _apply("narrowing", moto, tmp_path)
-    findings = _prowler(moto, tmp_path, {})
-    assert _verdicts(findings) == {
-        (ACCOUNT, EXISTS): "PASS",
-        ("case-sso-narrowed", TRUST): "PASS",
-        ("case-sso-narrowed", LEAST_PRIVILEGE): "PASS",
-        ("case-sso-narrowed", MFA): "PASS",
-        ("case-any-role", TRUST): "FAIL wildcard-principal",
-        ("case-any-role", LEAST_PRIVILEGE): "PASS",
-        ("case-any-role", MFA): "PASS",
-        ("case-org-wide", TRUST): "FAIL wildcard-principal",
-        ("case-org-wide", LEAST_PRIVILEGE): "PASS",
-        ("case-org-wide", MFA): "FAIL mfa-not-required",
-    }
-    assert "AWSReservedSSO_IncidentSupport_* (via aws:PrincipalArn)" in findings[("case-sso-narrowed", TRUST)].reason
-    assert "is exempt from MFA" in findings[("case-any-role", MFA)].reason
-    assert "aws:PrincipalOrgID narrows to an organisation or account, not to people" in (
-        findings[("case-org-wide", TRUST)].reason
-    )
-
-
 def test_custom_support_policy_case_on_a_live_account(moto: MotoServer, tmp_path: Path) -> None:
     _apply("custom-support-policy", moto, tmp_path)
     account = moto.account_id
@@ -127,16 +105,20 @@ def test_custom_support_policy_case_on_a_live_account(moto: MotoServer, tmp_path
     }
 
 
-def test_the_typed_reference_unevaluated_expression_and_partial_module_cases_on_one_live_account(
+def test_the_narrowing_typed_reference_unevaluated_expression_and_partial_module_cases_on_one_live_account(
     moto: MotoServer, tmp_path: Path
 ) -> None:
-    """Three cases applied to one account and scanned by one Prowler run: live, their roles are
-    ordinary roles whose ARNs are known, and each gets what the case file says (the same verdicts as
-    Checkov on HCL and plans, tests/checkov/test_checkov_cases.py)."""
-    for case in ("typed-references", "unevaluated-expressions", "partial-module"):
+    """Four cases applied to one account and scanned by one Prowler run (their role names differ and
+    each expects the account-level rule to PASS): live, their roles are ordinary roles whose ARNs are
+    known, and each gets what the case file says (the same verdicts as Checkov on HCL and plans,
+    tests/checkov/test_checkov_cases.py and test_checkov_v02_cases.py)."""
+    for case in ("narrowing", "typed-references", "unevaluated-expressions", "partial-module"):
         _apply(case, moto, tmp_path)
     findings = _prowler(moto, tmp_path, {})
     per_role = {
+        "case-sso-narrowed": ("PASS", "PASS", "PASS"),
+        "case-any-role": ("FAIL wildcard-principal", "PASS", "PASS"),
+        "case-org-wide": ("FAIL wildcard-principal", "PASS", "FAIL mfa-not-required"),
         "case-user-ref": ("PASS", "PASS", "PASS"),
         "case-account-ref": ("FAIL account-root", "PASS", "FAIL mfa-not-required"),
         "case-oidc-ref": ("FAIL oidc-without-subject", "PASS", "PASS"),
@@ -149,3 +131,8 @@ def test_the_typed_reference_unevaluated_expression_and_partial_module_cases_on_
     for role, verdicts in per_role.items():
         expected.update({(role, rule): v for rule, v in zip((TRUST, LEAST_PRIVILEGE, MFA), verdicts, strict=True)})
     assert _verdicts(findings) == expected
+    assert "AWSReservedSSO_IncidentSupport_* (via aws:PrincipalArn)" in findings[("case-sso-narrowed", TRUST)].reason
+    assert "is exempt from MFA" in findings[("case-any-role", MFA)].reason
+    assert "aws:PrincipalOrgID narrows to an organisation or account, not to people" in (
+        findings[("case-org-wide", TRUST)].reason
+    )
