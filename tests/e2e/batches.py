@@ -84,10 +84,10 @@ def plan_batches(
     """Group scenarios into as few accounts as keeps every verdict decidable per scenario.
 
     Scenarios merge when they share partition, account ID and configuration and expect the same
-    account-level verdict; a merged batch is kept only when the core
-    gives the merged account that very verdict (else its members go alone). With
-    ``merge_failing_exists`` every scenario that does not expect PASS merges with the others that do
-    not, whatever their verdicts (the batch is then held to the core's verdict on it).
+    account-level verdict; a merged batch is kept only when the core gives the merged account that
+    very verdict (else its members go alone). With ``merge_failing_exists`` (generated scenarios,
+    whose expectations are the core's anyway) the scenarios that do not expect PASS merge whatever
+    their codes, and every merged batch is kept and held to the core's verdict on it.
     """
     groups: dict[tuple[str, str, str, str], list[Scenario]] = {}
     alone: list[Scenario] = []
@@ -104,7 +104,7 @@ def plan_batches(
             continue
         for chunk in _chunks(members, max_roles):
             batch = _merged(chunk, len(batches), rename_shared, prefix)
-            if batch.alone or expected == "not PASS" or str(batch.expected_exists()) == expected:
+            if batch.alone or merge_failing_exists or str(batch.expected_exists()) == expected:
                 batches.append(batch)
             else:
                 alone.extend(chunk)

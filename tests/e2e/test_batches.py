@@ -69,6 +69,10 @@ def test_generated_scenarios_that_fail_the_account_rule_merge_whatever_their_cod
     assert batch.name == "b00-merged-3"
     assert [m.prefix for m in batch.members] == ["g00-", "g01-", "g02-"]
     assert str(batch.expected_exists()) == "FAIL boundary-only look-alike-policy no-support-role"
+    # kept even when the merge changes the account verdict: generated batches are held to the core's
+    wrong = replace(corpus["good-single-user-mfa"], expect_exists=Expectation("FAIL", frozenset({"no-support-role"})))
+    (kept,) = plan_batches([wrong, corpus["empty-account"]], merge_failing_exists=True, rename_shared=False)
+    assert (kept.name, str(kept.expected_exists())) == ("b00-merged-2", "PASS")
 
 
 def test_a_scenario_without_roles_joins_the_chunk_at_hand() -> None:
