@@ -3,8 +3,7 @@ CloudFormation template, one ``terraform plan``/``apply`` and one Prowler run.
 
 A Prowler run costs about 20 CPU seconds of start-up (loading its compliance frameworks) and a
 Terraform plan plus apply about 10 (the AWS provider loads its schema each time), whatever the size
-of the account; so scenarios share an
-account wherever their verdicts cannot influence each other:
+of the account; so scenarios share an account wherever their verdicts cannot influence each other:
 
 * the per-role rules read one role at a time, so roles of different scenarios can live side by
   side, their names prefixed (``m03-aws-support``) to keep them apart; so are IAM Identity Center
